@@ -1,0 +1,1 @@
+"""Pure form model and scoring: no Flask, no SQLAlchemy, no boto3."""

@@ -1,0 +1,1 @@
+"""PDF scorecards from plain dataclasses: no Flask, no database."""
