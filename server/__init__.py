@@ -1,0 +1,37 @@
+"""The Flask application, built by create_app() from a config class, the environment, a mapping."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from server import config as config_module
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config_module.Config)
+    app.config.update(config_module.from_environment())
+    if config:
+        app.config.update(config)
+    config_module.finalise(app.config, app.instance_path)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from server import cli, errors, extensions
+    from server.api import register_api
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(
+        app,
+        extensions.db,
+        directory=str(Path(__file__).parent / "migrations"),
+        render_as_batch=True,
+    )
+    extensions.limiter.init_app(app)
+    register_api(app)
+    errors.register(app)
+    cli.register(app)
+    return app

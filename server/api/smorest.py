@@ -1,0 +1,121 @@
+"""Project subclasses of flask-smorest's Api, Blueprint and Schema: cross-cutting behaviour once."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from copy import deepcopy
+
+import flask_smorest
+import marshmallow as ma
+from flask import g, request
+from flask_smorest.pagination import Page
+from sqlalchemy import func, select
+from webargs.flaskparser import FlaskParser
+
+from server.extensions import db
+from server.models import Role, User
+from server.services import auth
+from server.services.errors import AuthenticationFailed, Forbidden
+
+
+class Api(flask_smorest.Api):
+    def handle_http_exception(self, error):
+        payload, code, headers = super().handle_http_exception(error)
+        payload.setdefault("message", error.description)
+        # Keep headers set on the exception itself (Retry-After, WWW-Authenticate, Allow).
+        response = error.get_response()
+        for name in ("Retry-After", "WWW-Authenticate", "Allow"):
+            if name in response.headers and name not in headers:
+                headers[name] = response.headers[name]
+        return payload, code, headers
+
+
+class Schema(ma.Schema):
+    class Meta:
+        ordered = True
+
+
+class QueryArgsSchema(Schema):
+    """Query arguments of a paginated list: unknown parameters are refused, paging ones left to
+    flask-smorest's pagination (which reads the same query string)."""
+
+    PAGING = ("page", "page_size")
+
+    @ma.pre_load
+    def drop_paging(self, data, **kwargs):
+        return {key: data[key] for key in data if key not in self.PAGING}
+
+
+class SelectPage(Page):
+    """Pages through a SQLAlchemy select in the database, not in Python."""
+
+    @property
+    def items(self):
+        params = self.page_params
+        return db.session.scalars(
+            self.collection.limit(params.page_size).offset(params.first_item)
+        ).all()
+
+    @property
+    def item_count(self):
+        counted = self.collection.order_by(None).subquery()
+        return db.session.scalar(select(func.count()).select_from(counted))
+
+
+def current_user() -> User:
+    return g.current_user
+
+
+def _bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+def authenticate() -> None:
+    """Set g.current_user and g.current_token from the bearer token, or refuse with 401."""
+    raw = _bearer_token()
+    token = auth.token_for(raw) if raw else None
+    if token is None:
+        raise AuthenticationFailed("A valid bearer token is required.")
+    g.current_token = token
+    g.current_user = token.user
+
+
+class Blueprint(flask_smorest.Blueprint):
+    # Unknown query parameters are refused like unknown body fields (webargs would drop them).
+    ARGUMENTS_PARSER = FlaskParser(unknown=None)
+
+    def login_required(self, *roles: Role) -> Callable:
+        """Require a bearer token and, when roles are given, one of them (403 otherwise).
+
+        The route's OpenAPI entry gets the security requirement and the 401/403 responses.
+        `roles` is also kept on the view for the route inventory.
+        """
+        allowed = frozenset(roles)
+
+        def decorator(view: Callable) -> Callable:
+            @functools.wraps(view)
+            def wrapper(*args, **kwargs):
+                authenticate()
+                if allowed and g.current_user.role not in allowed:
+                    raise Forbidden("Your role may not do this.")
+                return view(*args, **kwargs)
+
+            wrapper._apidoc = deepcopy(getattr(view, "_apidoc", {}))
+            wrapper.allowed_roles = allowed or frozenset(Role)
+            wrapper = self.doc(security=[{"bearerAuth": []}])(wrapper)
+            wrapper = self.alt_response(401, response="UNAUTHORIZED")(wrapper)
+            if allowed:
+                wrapper = self.alt_response(403, response="FORBIDDEN")(wrapper)
+            return wrapper
+
+        return decorator
+
+    def public(self, view: Callable) -> Callable:
+        """Mark a route as open to anyone (for the route inventory)."""
+        view.allowed_roles = None
+        return view

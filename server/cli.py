@@ -1,0 +1,97 @@
+"""Command-line tools, run as `flask --app wsgi <command>`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+
+from server.extensions import db
+from server.models import Role
+from server.services import areas, branches, demo, users
+from server.services.errors import DomainError
+from server.services.imports import import_branches
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
+@click.option("--name", default=None, help="Full name (default: the part before @).")
+@click.option("--password", default=None, help="Prompted for when not given.")
+@click.option("--locale", default="en", show_default=True)
+@click.option("--branch", "branch_codes", multiple=True, help="Branch code in scope (repeatable).")
+@click.option("--area", "area_codes", multiple=True, help="Area code in scope (repeatable).")
+@with_appcontext
+def create_user_command(email, role, name, password, locale, branch_codes, area_codes):
+    """Create a user with a role and a scope of branches and/or areas."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 10:
+        raise click.UsageError("the password needs at least 10 characters")
+    branch_ids = [_lookup(branches.get_branch_by_code, code, "branch") for code in branch_codes]
+    area_ids = [_lookup(areas.get_area_by_code, code, "area") for code in area_codes]
+    try:
+        user = users.create_user(
+            {
+                "email": email,
+                "name": name,
+                "role": Role(role),
+                "locale": locale,
+                "password": password,
+                "branch_ids": branch_ids,
+                "area_ids": area_ids,
+            }
+        )
+    except DomainError as error:
+        raise click.ClickException(f"{error.message} {error.errors or ''}".strip()) from error
+    db.session.commit()
+    click.echo(f"created {user.email} ({user.role.value})")
+
+
+def _lookup(find, code: str, kind: str) -> int:
+    record = find(code)
+    if record is None:
+        raise click.BadParameter(f"no {kind} with code {code!r}")
+    return record.id
+
+
+@click.command("import-branches")
+@click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
+@with_appcontext
+def import_branches_command(csv_file):
+    """Import or update branches from a UTF-8 CSV file (all rows or none).
+
+    Header: code,name,address,city,country,area,timezone,locale,latitude,longitude
+    (optional: target_score, active). Areas are paths such as PL/Łódzkie, created as needed.
+    """
+    report = import_branches(csv_file)
+    if report.problems:
+        db.session.rollback()
+        for problem in report.problems:
+            click.echo(problem, err=True)
+        raise click.ClickException(f"{len(report.problems)} problem(s); nothing was imported")
+    db.session.commit()
+    click.echo(f"{report.created} branches created, {report.updated} updated")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command():
+    """Build the schema and load the demo network with its users."""
+    upgrade()
+    report, demo_users = demo.load_demo_network()
+    db.session.commit()
+    click.echo(f"demo: {report.created} branches created, {report.updated} updated")
+    click.echo(f"\nDemo users (password for all: {demo.DEMO_PASSWORD}):")
+    for user in demo_users:
+        scope = ", ".join([b.code for b in user.branches] + [a.code for a in user.areas])
+        click.echo(f"  {user.role.value:<17} {user.email:<32} {scope or 'whole network'}")
+
+
+COMMANDS = (create_user_command, import_branches_command, demo_command)
+
+
+def register(app: Flask) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)

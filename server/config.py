@@ -1,0 +1,98 @@
+"""Configuration: defaults in a class, overrides from the environment read at factory time."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+DEV_SECRET_KEY = "dev-only-not-secret"  # refused when APP_ENV=production
+
+
+class Config:
+    APP_ENV = "development"
+    SECRET_KEY = DEV_SECRET_KEY
+    SQLALCHEMY_DATABASE_URI: str | None = None  # None: SQLite under the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    # Photos stream to storage; everything else is small JSON. 20 MB leaves room for a 15 MB photo.
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    STORAGE_DIR: str | None = None  # None: <instance>/storage
+    S3_BUCKET: str | None = None
+    S3_ENDPOINT_URL: str | None = None
+    S3_PUBLIC_ENDPOINT_URL: str | None = None
+    S3_REGION: str | None = None
+    S3_ADDRESSING_STYLE: str | None = None
+    REDIS_URL: str | None = None
+
+    TOKEN_TTL_HOURS = 24 * 30
+    # Failed logins only (successful ones are not counted), per account and per address.
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+    LOGIN_LIMIT_PER_ADDRESS = "20 per 15 minutes"
+
+    API_TITLE = "Mystery-shopper audit platform"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "/docs"
+    # Swagger UI's files come from the swagger-ui-bundle package, so the docs work offline.
+    OPENAPI_SWAGGER_UI_URL = "/api/v1/docs/assets/"
+    API_SPEC_OPTIONS = {
+        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+    }
+    PAGINATION_PAGE_SIZE = 50
+    PAGINATION_MAX_PAGE_SIZE = 500
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
+# Environment variable -> config key (and a converter).
+ENVIRONMENT = {
+    "APP_ENV": ("APP_ENV", str),
+    "SECRET_KEY": ("SECRET_KEY", str),
+    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
+    "STORAGE_DIR": ("STORAGE_DIR", str),
+    "S3_BUCKET": ("S3_BUCKET", str),
+    "S3_ENDPOINT_URL": ("S3_ENDPOINT_URL", str),
+    "S3_PUBLIC_ENDPOINT_URL": ("S3_PUBLIC_ENDPOINT_URL", str),
+    "S3_REGION": ("S3_REGION", str),
+    "S3_ADDRESSING_STYLE": ("S3_ADDRESSING_STYLE", str),
+    "REDIS_URL": ("REDIS_URL", str),
+    "MAX_CONTENT_LENGTH": ("MAX_CONTENT_LENGTH", int),
+    "TOKEN_TTL_HOURS": ("TOKEN_TTL_HOURS", int),
+}
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot work; raised at start-up, before serving anything."""
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    environ = os.environ if environ is None else environ
+    return {
+        key: convert(environ[name])
+        for name, (key, convert) in ENVIRONMENT.items()
+        if environ.get(name)
+    }
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written the usual way (Heroku style included)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def finalise(config: dict[str, Any], instance_path: str) -> None:
+    """Fill derived settings and refuse settings that cannot be right."""
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(instance_path) / "audit.db")
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    if not config.get("STORAGE_DIR"):
+        config["STORAGE_DIR"] = str(Path(instance_path) / "storage")
+    if config.get("REDIS_URL") and config.get("RATELIMIT_STORAGE_URI") == "memory://":
+        config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
+    if config["APP_ENV"] == "production" and config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
+        raise ConfigError("SECRET_KEY must be set to a long random value when APP_ENV=production")

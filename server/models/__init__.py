@@ -1,0 +1,17 @@
+"""Tables. Import from here so that every model is registered on the metadata."""
+
+from server.models.area import Area
+from server.models.branch import LOCALES, Branch
+from server.models.user import NETWORK_ROLES, ApiToken, Role, User, user_areas, user_branches
+
+__all__ = [
+    "LOCALES",
+    "NETWORK_ROLES",
+    "ApiToken",
+    "Area",
+    "Branch",
+    "Role",
+    "User",
+    "user_areas",
+    "user_branches",
+]
