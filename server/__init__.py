@@ -20,7 +20,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     config_module.finalise(app.config, app.instance_path)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from server import cli, errors, extensions
+    from server import cli, errors, extensions, pages
     from server.api import register_api
 
     extensions.db.init_app(app)
@@ -32,6 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     extensions.limiter.init_app(app)
     register_api(app)
+    app.register_blueprint(pages.bp)
     errors.register(app)
     cli.register(app)
     return app

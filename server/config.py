@@ -41,8 +41,6 @@ class Config:
     API_SPEC_OPTIONS = {
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
     }
-    PAGINATION_PAGE_SIZE = 50
-    PAGINATION_MAX_PAGE_SIZE = 500
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
 

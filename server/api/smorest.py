@@ -88,6 +88,7 @@ def authenticate() -> None:
 class Blueprint(flask_smorest.Blueprint):
     # Unknown query parameters are refused like unknown body fields (webargs would drop them).
     ARGUMENTS_PARSER = FlaskParser(unknown=None)
+    DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 50, "max_page_size": 500}
 
     def login_required(self, *roles: Role) -> Callable:
         """Require a bearer token and, when roles are given, one of them (403 otherwise).
