@@ -7,9 +7,10 @@ from flask import Flask
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
+from audit_forms import check_paths
 from server.extensions import db
 from server.models import Role
-from server.services import areas, branches, demo, users
+from server.services import areas, branches, demo, forms, users
 from server.services.errors import DomainError
 from server.services.imports import import_branches
 
@@ -72,7 +73,41 @@ def import_branches_command(csv_file):
             click.echo(problem, err=True)
         raise click.ClickException(f"{len(report.problems)} problem(s); nothing was imported")
     db.session.commit()
-    click.echo(f"{report.created} branches created, {report.updated} updated")
+    click.echo(
+        f"{report.created} branches created, {report.updated} updated, {report.unchanged} unchanged"
+    )
+
+
+@click.command("import-forms")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@with_appcontext
+def import_forms_command(paths):
+    """Publish form definitions (files or folders; default: the built-in forms).
+
+    Importing the same file again changes nothing; a changed file under a published version is
+    refused: give it a new version number instead.
+    """
+    report = forms.import_form_files(paths)
+    if report.problems:
+        for problem in report.problems:
+            click.echo(problem, err=True)
+        raise click.ClickException(f"{len(report.problems)} problem(s); nothing was imported")
+    db.session.commit()
+    for name in report.created:
+        click.echo(f"published {name}")
+    for name in report.unchanged:
+        click.echo(f"unchanged {name}")
+
+
+@click.command("check-forms")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+def check_forms_command(paths):
+    """Check form definition files and list every problem with its path (no database needed)."""
+    ok, lines = check_paths(paths)
+    for line in lines:
+        click.echo(line)
+    if not ok:
+        raise SystemExit(1)
 
 
 @click.command("demo")
@@ -80,16 +115,31 @@ def import_branches_command(csv_file):
 def demo_command():
     """Build the schema and load the demo network with its users."""
     upgrade()
+    form_report = forms.import_form_files()
+    if form_report.problems:
+        raise click.ClickException(
+            "the built-in forms are invalid: " + "; ".join(form_report.problems)
+        )
     report, demo_users = demo.load_demo_network()
     db.session.commit()
-    click.echo(f"demo: {report.created} branches created, {report.updated} updated")
+    click.echo(
+        f"demo: {report.created} branches created, {report.updated} updated, "
+        f"{report.unchanged} unchanged; "
+        f"forms published: {', '.join(form_report.created) or 'none new'}"
+    )
     click.echo(f"\nDemo users (password for all: {demo.DEMO_PASSWORD}):")
     for user in demo_users:
         scope = ", ".join([b.code for b in user.branches] + [a.code for a in user.areas])
         click.echo(f"  {user.role.value:<17} {user.email:<32} {scope or 'whole network'}")
 
 
-COMMANDS = (create_user_command, import_branches_command, demo_command)
+COMMANDS = (
+    create_user_command,
+    import_branches_command,
+    import_forms_command,
+    check_forms_command,
+    demo_command,
+)
 
 
 def register(app: Flask) -> None:

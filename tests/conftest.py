@@ -29,6 +29,8 @@ from server.models.types import utcnow
 from server.services import areas as area_service
 from server.services.auth import hash_token
 
+pytest_plugins = ["tests.fixtures.s3"]
+
 PASSWORD = "correct horse battery"
 
 
@@ -176,6 +178,15 @@ def auth_header(db) -> Callable[[User], dict[str, str]]:
     return header
 
 
+def _publish_builtin_forms() -> str:
+    from server.services.forms import import_form_files
+
+    report = import_form_files()
+    _db.session.commit()
+    assert not report.problems, report.problems
+    return "branch-visit"
+
+
 class World:
     """A small network: two countries, a region with two cities, users of every role.
 
@@ -216,6 +227,7 @@ class World:
             Role.BRANCH_MANAGER, branches=[self.lodz_1], email="manager@example.test"
         )
         self.auditor = make_user(Role.AUDITOR, areas=[self.pl], email="auditor@example.test")
+        self.form_key = _publish_builtin_forms()
 
     @property
     def branches(self) -> list[Branch]:

@@ -7,7 +7,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 from server.api.smorest import Api
 
-BLUEPRINTS = ("health", "auth", "me", "areas", "branches", "users")
+BLUEPRINTS = ("health", "auth", "me", "areas", "branches", "users", "forms")
 
 
 def register_api(app: Flask) -> Api:

@@ -2,6 +2,7 @@
 
 from server.models.area import Area
 from server.models.branch import LOCALES, Branch
+from server.models.form import FormVersion
 from server.models.user import NETWORK_ROLES, ApiToken, Role, User, user_areas, user_branches
 
 __all__ = [
@@ -10,6 +11,7 @@ __all__ = [
     "ApiToken",
     "Area",
     "Branch",
+    "FormVersion",
     "Role",
     "User",
     "user_areas",

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass, field
 from typing import IO
 
 import marshmallow as ma
 
+from server.models import Branch
 from server.services import areas, branches
 from server.validators import CODE, COUNTRY, LOCALE, validate_timezone
 
@@ -51,6 +51,7 @@ class BranchRowSchema(ma.Schema):
 class ImportReport:
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
     problems: list[str] = field(default_factory=list)
 
 
@@ -100,14 +101,13 @@ def import_branches(stream: IO[str]) -> ImportReport:
         if existing is None:
             branches.create_branch({**data, "area_id": area.id})
             report.created += 1
-        else:
+        elif _differs(existing, {**data, "area_id": area.id}):
             branches.update_branch(existing, {**data, "area_id": area.id})
             report.updated += 1
+        else:
+            report.unchanged += 1
     return report
 
 
-def import_branches_text(text: str) -> ImportReport:
-    return import_branches(io.StringIO(text))
-
-
-__all__ = ["HEADER", "ImportReport", "import_branches", "import_branches_text"]
+def _differs(branch: Branch, data: dict) -> bool:
+    return any(getattr(branch, name) != value for name, value in data.items())

@@ -32,7 +32,7 @@ def branch_count(db):
 def test_import_creates_branches_and_their_area_paths(runner, db, tmp_path):
     result = runner.invoke(args=["import-branches", write(tmp_path, HEADER + GOOD_ROWS)])
     assert result.exit_code == 0, result.output
-    assert "3 branches created, 0 updated" in result.output
+    assert "3 branches created, 0 updated, 0 unchanged" in result.output
     tromso = db.session.scalar(select(Branch).where(Branch.code == "NO-TOS-001"))
     assert tromso.name == "Tromsø Storgata" and tromso.latitude is None
     lodzkie = db.session.scalar(select(Area).where(Area.code == "PL/Łódzkie"))
@@ -43,7 +43,7 @@ def test_import_again_updates_by_code(runner, db, tmp_path):
     runner.invoke(args=["import-branches", write(tmp_path, HEADER + GOOD_ROWS)])
     changed = GOOD_ROWS.replace("Tromsø Storgata,", "Tromsø Storgata 2,")
     result = runner.invoke(args=["import-branches", write(tmp_path, HEADER + changed, "b.csv")])
-    assert "0 branches created, 3 updated" in result.output
+    assert "0 branches created, 1 updated, 2 unchanged" in result.output
     assert branch_count(db) == 3
     assert db.session.scalar(select(Branch.name).where(Branch.code == "NO-TOS-001")) == (
         "Tromsø Storgata 2"

@@ -51,6 +51,8 @@ CASES = [
     Case("GET", "/api/v1/areas/{lodz.id}", ALL),
     Case("GET", "/api/v1/areas/{troms.id}", NETWORK, denied=404),
     Case("PATCH", "/api/v1/areas/{lodz.id}", NETWORK, body={"name": "Łódź miasto"}),
+    Case("GET", "/api/v1/forms", ALL),
+    Case("GET", "/api/v1/forms/{form_key}", ALL),
     Case("GET", "/api/v1/users", NETWORK),
     Case(
         "POST",
