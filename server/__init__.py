@@ -22,6 +22,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from server import cli, errors, extensions, pages
     from server.api import register_api
+    from server.services import files
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(
@@ -31,6 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         render_as_batch=True,
     )
     extensions.limiter.init_app(app)
+    files.init_storage(app)
     register_api(app)
     app.register_blueprint(pages.bp)
     errors.register(app)

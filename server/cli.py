@@ -10,7 +10,7 @@ from flask_migrate import upgrade
 from audit_forms import check_paths
 from server.extensions import db
 from server.models import Role
-from server.services import areas, branches, demo, forms, users
+from server.services import areas, branches, demo, forms, photos, users
 from server.services.errors import DomainError
 from server.services.imports import import_branches
 
@@ -110,6 +110,15 @@ def check_forms_command(paths):
         raise SystemExit(1)
 
 
+@click.command("sweep-uploads")
+@with_appcontext
+def sweep_uploads_command():
+    """Delete photo reservations never completed within a day, with their uploaded objects."""
+    count = photos.sweep_uploads()
+    db.session.commit()
+    click.echo(f"{count} stale upload(s) deleted")
+
+
 @click.command("demo")
 @with_appcontext
 def demo_command():
@@ -138,6 +147,7 @@ COMMANDS = (
     import_branches_command,
     import_forms_command,
     check_forms_command,
+    sweep_uploads_command,
     demo_command,
 )
 

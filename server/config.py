@@ -25,6 +25,14 @@ class Config:
     S3_ADDRESSING_STYLE: str | None = None
     REDIS_URL: str | None = None
 
+    PHOTO_MAX_BYTES = 15 * 1024 * 1024
+    PHOTO_MAX_PIXELS = 50_000_000
+    PHOTO_UPLOAD_SECONDS = 15 * 60  # validity of a presigned upload
+    PHOTO_DOWNLOAD_SECONDS = 5 * 60  # validity of a presigned download
+    UNCOMPLETED_UPLOAD_HOURS = 24  # `flask sweep-uploads` deletes older reservations
+    CLOCK_SKEW_SECONDS = 5 * 60  # a phone's clock may run this far ahead
+    MAX_VISIT_HOURS = 12  # a visit longer than a working day is a mistake
+
     TOKEN_TTL_HOURS = 24 * 30
     # Failed logins only (successful ones are not counted), per account and per address.
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
@@ -59,6 +67,8 @@ ENVIRONMENT = {
     "REDIS_URL": ("REDIS_URL", str),
     "MAX_CONTENT_LENGTH": ("MAX_CONTENT_LENGTH", int),
     "TOKEN_TTL_HOURS": ("TOKEN_TTL_HOURS", int),
+    "PHOTO_MAX_BYTES": ("PHOTO_MAX_BYTES", int),
+    "PHOTO_MAX_PIXELS": ("PHOTO_MAX_PIXELS", int),
 }
 
 

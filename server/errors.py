@@ -12,6 +12,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from server.extensions import db
 from server.services.errors import AuthenticationFailed, DomainError, ServiceUnavailable
+from server.storage import StorageUnavailable
 
 # A unique constraint's name (see NAMING_CONVENTION) or SQLite's "table.column" -> the field.
 _UNIQUE_NAME = re.compile(r"uq_(?P<table>[a-z]+(?:_[a-z]+)*?s)_(?P<field>[a-z_]+)")
@@ -54,6 +55,13 @@ def register(app: Flask) -> None:
         if isinstance(error, ServiceUnavailable):
             headers["Retry-After"] = "5"
         return json_error(error.status, error.message, error.errors, headers)
+
+    @app.errorhandler(StorageUnavailable)
+    def handle_storage_unavailable(error: StorageUnavailable):
+        current_app.logger.warning("storage unavailable: %s", error)
+        return json_error(
+            503, "Photo storage is unavailable; try again shortly.", headers={"Retry-After": "5"}
+        )
 
     @app.errorhandler(IntegrityError)
     def handle_integrity_error(error: IntegrityError):

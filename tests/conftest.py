@@ -68,8 +68,14 @@ def migrated_schema(database_url, tmp_path_factory) -> None:
 
 
 @pytest.fixture
-def app(migrated_schema, database_url, tmp_path) -> Iterator[Flask]:
-    app = create_app(_test_config(database_url, str(tmp_path / "storage")))
+def app_config(database_url, tmp_path) -> dict[str, Any]:
+    """The test app's settings; a module may override this fixture (e.g. for S3)."""
+    return _test_config(database_url, str(tmp_path / "storage"))
+
+
+@pytest.fixture
+def app(migrated_schema, app_config) -> Iterator[Flask]:
+    app = create_app(app_config)
     with app.app_context():
         yield app
         _db.session.remove()

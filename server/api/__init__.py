@@ -7,7 +7,17 @@ from swagger_ui_bundle import swagger_ui_path
 
 from server.api.smorest import Api
 
-BLUEPRINTS = ("health", "auth", "me", "areas", "branches", "users", "forms")
+BLUEPRINTS = (
+    "health",
+    "auth",
+    "me",
+    "areas",
+    "branches",
+    "users",
+    "forms",
+    "visits",
+    "photos",
+)
 
 
 def register_api(app: Flask) -> Api:
@@ -16,6 +26,10 @@ def register_api(app: Flask) -> Api:
     api = Api(app)
     for name in BLUEPRINTS:
         api.register_blueprint(import_module(f"server.api.{name}.routes").blp)
+
+    from server.api import storage_upload
+
+    app.register_blueprint(storage_upload.bp)
 
     @app.get("/api/v1/docs/assets/<path:filename>")
     def swagger_ui_assets(filename: str):

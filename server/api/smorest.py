@@ -10,6 +10,7 @@ import flask_smorest
 import marshmallow as ma
 from flask import g, request
 from flask_smorest.pagination import Page
+from flask_smorest.utils import unpack_tuple_response
 from sqlalchemy import func, select
 from webargs.flaskparser import FlaskParser
 
@@ -113,6 +114,38 @@ class Blueprint(flask_smorest.Blueprint):
             if allowed:
                 wrapper = self.alt_response(403, response="FORBIDDEN")(wrapper)
             return wrapper
+
+        return decorator
+
+    def response_by_role(
+        self, status: int, schemas: dict[frozenset[Role], type[ma.Schema]], *, many=False
+    ) -> Callable:
+        """Dump the result with the schema for the caller's role (first matching entry).
+
+        For data some roles must never see: their schema simply has no such fields. The first
+        schema is documented as the response; the others are described as subsets of it.
+        """
+        documented = next(iter(schemas.values()))
+
+        def decorator(view: Callable) -> Callable:
+            @functools.wraps(view)
+            def wrapper(*args, **kwargs):
+                result, code, headers = unpack_tuple_response(view(*args, **kwargs))
+                role = g.current_user.role
+                schema = next(schema for roles, schema in schemas.items() if role in roles)
+                return schema(many=many).dump(result), code or status, headers
+
+            wrapper._apidoc = deepcopy(getattr(view, "_apidoc", {}))
+            others = ", ".join(
+                f"{schema.__name__} for {'/'.join(sorted(r.value for r in roles))}"
+                for roles, schema in list(schemas.items())[1:]
+            )
+            return self.alt_response(
+                status,
+                schema=documented(many=many),
+                success=True,
+                description=f"Shape by role: {others}" if others else None,
+            )(wrapper)
 
         return decorator
 

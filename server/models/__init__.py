@@ -4,8 +4,24 @@ from server.models.area import Area
 from server.models.branch import LOCALES, Branch
 from server.models.form import FormVersion
 from server.models.user import NETWORK_ROLES, ApiToken, Role, User, user_areas, user_branches
+from server.models.visit import (
+    Completeness,
+    Photo,
+    PhotoStatus,
+    Visit,
+    VisitAnswer,
+    VisitSectionScore,
+    VisitStatus,
+)
 
 __all__ = [
+    "Completeness",
+    "Photo",
+    "PhotoStatus",
+    "Visit",
+    "VisitAnswer",
+    "VisitSectionScore",
+    "VisitStatus",
     "LOCALES",
     "NETWORK_ROLES",
     "ApiToken",

@@ -29,6 +29,16 @@ class Conflict(DomainError):
     status = 409
 
 
+class Gone(DomainError):
+    """The object existed and was deleted for good (a tombstone answers)."""
+
+    status = 410
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+
+
 class InvalidInput(DomainError):
     status = 422
 

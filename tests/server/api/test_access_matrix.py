@@ -3,6 +3,7 @@ role) or 404 (object outside the scope, answered exactly like a missing one)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
@@ -11,6 +12,7 @@ from server.models import Role
 
 ALL = frozenset(Role)
 NETWORK = frozenset({Role.ADMIN, Role.HQ})
+AUDITOR = frozenset({Role.AUDITOR})
 
 
 @dataclass(frozen=True)
@@ -20,7 +22,11 @@ class Case:
     allowed: frozenset[Role]
     success: int = 200
     denied: int = 403  # what roles outside `allowed` get
-    body: dict | None = field(default=None, hash=False)
+    body: dict | Callable | None = field(default=None, hash=False)
+
+    @property
+    def needs_visits(self) -> bool:
+        return "/visits" in self.path or "/photos" in self.path
 
     @property
     def id(self) -> str:
@@ -63,26 +69,80 @@ CASES = [
     ),
     Case("GET", "/api/v1/users/{auditor.id}", NETWORK),
     Case("PATCH", "/api/v1/users/{auditor.id}", NETWORK, body={"name": "Rūta"}),
+    Case("GET", "/api/v1/visits", ALL),
+    Case("POST", "/api/v1/visits", AUDITOR, success=201, body=lambda w: w.new_visit_body),
+    Case("GET", "/api/v1/visits/{visit_id}", ALL),
+    Case("GET", "/api/v1/visits/{foreign_visit_id}", NETWORK, denied=404),
+    Case("DELETE", "/api/v1/visits/{visit_id}", NETWORK, success=204),
+    Case("POST", "/api/v1/photos", AUDITOR, success=201, body={"content_type": "image/png"}),
+    Case(
+        "PUT",
+        "/api/v1/photos/{reserved_photo_id}/content",
+        AUDITOR,
+        success=204,
+        body=lambda w: w.jpeg,
+    ),
+    Case("POST", "/api/v1/photos/{photo_id}/complete", AUDITOR),
+    Case("GET", "/api/v1/photos/{photo_id}", ALL),
+    Case("GET", "/api/v1/photos/{photo_id}/thumbnail", ALL),
+    Case("GET", "/api/v1/photos/{foreign_photo_id}", NETWORK, denied=404),
 ]
 PUBLIC = {("POST", "/api/v1/auth/token"), ("GET", "/api/v1/health")}
 
 
+@pytest.fixture
+def audited_world(world, client, auth_header, make_photo, visit_body, db, make_user, photo_bytes):
+    """The world with visits: an approved one at Łódź by its auditor (with a photo), an
+    approved one at Tromsø by a Norwegian auditor, a reserved photo and a ready visit body."""
+    from server.models import Visit, VisitStatus
+
+    def approved_visit(auditor, branch):
+        headers = auth_header(auditor)
+        photo_id = make_photo(headers)
+        response = client.post(
+            "/api/v1/visits", headers=headers, json=visit_body([photo_id], branch_id=branch.id)
+        )
+        visit = db.session.get(Visit, response.get_json()["id"])
+        visit.status = VisitStatus.APPROVED
+        db.session.commit()
+        return visit.id, photo_id
+
+    world.visit_id, world.photo_id = approved_visit(world.auditor, world.lodz_1)
+    norwegian = make_user(Role.AUDITOR, areas=[world.no], name="Håkon Lie")
+    world.foreign_visit_id, world.foreign_photo_id = approved_visit(norwegian, world.tromso)
+    headers = auth_header(world.auditor)
+    world.reserved_photo_id = client.post(
+        "/api/v1/photos", json={"content_type": "image/jpeg"}, headers=headers
+    ).get_json()["photo"]["id"]
+    world.new_visit_body = visit_body([make_photo(headers)])
+    world.jpeg = photo_bytes
+    return world
+
+
 def call(client, world, case, headers):
     path = case.path.format(**vars(world))
-    body = branch_body(world) if case.body == {"branch": True} else case.body
+    body = case.body(world) if callable(case.body) else case.body
+    if case.body == {"branch": True}:
+        body = branch_body(world)
+    if isinstance(body, bytes):
+        return client.open(
+            path, method=case.method, data=body, content_type="image/jpeg", headers=headers
+        )
     return client.open(path, method=case.method, json=body, headers=headers)
 
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
-def test_role_against_endpoint(client, world, auth_header, role, case):
+def test_role_against_endpoint(client, request, auth_header, role, case):
+    world = request.getfixturevalue("audited_world" if case.needs_visits else "world")
     response = call(client, world, case, auth_header(world.user(role)))
     expected = case.success if role in case.allowed else case.denied
-    assert response.status_code == expected, response.get_json()
+    assert response.status_code == expected, response.get_data(as_text=True)[:500]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
-def test_anonymous_callers_get_401(client, world, case):
+def test_anonymous_callers_get_401(client, request, case):
+    world = request.getfixturevalue("audited_world" if case.needs_visits else "world")
     assert call(client, world, case, {}).status_code == 401
 
 
@@ -102,7 +162,8 @@ def test_foreign_ids_answer_exactly_like_missing_ones(client, world, auth_header
         assert "Tromsø" not in foreign.get_data(as_text=True)
 
 
-def test_no_list_leaks_a_foreign_branch(client, world, auth_header):
+def test_no_list_leaks_a_foreign_branch(client, audited_world, auth_header):
+    world = audited_world
     for role in (Role.REGIONAL_MANAGER, Role.BRANCH_MANAGER, Role.AUDITOR):
         headers = auth_header(world.user(role))
         for url in (

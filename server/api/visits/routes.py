@@ -1,0 +1,63 @@
+from flask.views import MethodView
+
+from server.api.smorest import Blueprint, SelectPage, current_user
+from server.api.visits.schemas import (
+    BranchVisitSchema,
+    VisitCreateSchema,
+    VisitQueryArgsSchema,
+    VisitSchema,
+)
+from server.extensions import db
+from server.models import NETWORK_ROLES, Role
+from server.services import visits
+
+blp = Blueprint("visits", __name__, url_prefix="/api/v1/visits", description="Audit visits")
+
+BY_ROLE = {
+    NETWORK_ROLES | {Role.AUDITOR}: VisitSchema,
+    visits.BRANCH_STAFF: BranchVisitSchema,
+}
+
+
+@blp.route("")
+class VisitViews(MethodView):
+    @blp.login_required()
+    @blp.response_by_role(200, BY_ROLE, many=True)
+    @blp.arguments(VisitQueryArgsSchema, location="query")
+    @blp.paginate(SelectPage)
+    def get(self, filters):
+        """List the visits the caller may see (branch staff: approved ones, anonymous)"""
+        return visits.list_visits(current_user(), filters)
+
+    @blp.login_required(Role.AUDITOR)
+    @blp.arguments(VisitCreateSchema)
+    @blp.response(201, VisitSchema)
+    @blp.alt_response(
+        200,
+        schema=VisitSchema,
+        success=True,
+        description="A replay: the visit stored earlier under this client_uuid",
+    )
+    @blp.alt_response(409, response="CONFLICT")
+    @blp.alt_response(410, response="GONE")
+    def post(self, data):
+        """Submit a visit (safe to retry with the same client_uuid)"""
+        submission = visits.submit_visit(current_user(), data)
+        db.session.commit()
+        return submission.visit, 201 if submission.created else 200
+
+
+@blp.route("/<int:visit_id>")
+class VisitByIdViews(MethodView):
+    @blp.login_required()
+    @blp.response_by_role(200, BY_ROLE)
+    def get(self, visit_id):
+        """One visit with answers, scores and photo links"""
+        return visits.get_visit(current_user(), visit_id)
+
+    @blp.login_required(Role.ADMIN, Role.HQ)
+    @blp.response(204)
+    def delete(self, visit_id):
+        """Delete a visit for good (its client_uuid is never accepted again)"""
+        visits.delete_visit(visits.get_visit(current_user(), visit_id))
+        db.session.commit()

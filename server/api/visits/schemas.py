@@ -1,0 +1,172 @@
+"""Visit schemas. Branch staff get BranchVisitSchema, which has no field about the auditor, the
+device or the GPS fix at all: anonymity by construction, not by filtering."""
+
+import marshmallow as ma
+from flask import url_for
+
+from audit_forms import display_percent
+from server.api.smorest import QueryArgsSchema, Schema
+from server.models import Completeness, VisitStatus
+from server.services.visits import missing_photo_ids
+
+MAX_WAIT_SECONDS = 24 * 3600
+
+
+class AnswerInSchema(Schema):
+    value = ma.fields.Raw(
+        allow_none=True,
+        load_default=None,
+        metadata={
+            "description": "yes/no/na, a number, an option key, seconds or text, by question type"
+        },
+    )
+    comment = ma.fields.String(
+        allow_none=True, load_default=None, validate=ma.validate.Length(max=4000)
+    )
+    photo_ids = ma.fields.List(
+        ma.fields.Integer(strict=True), load_default=list, validate=ma.validate.Length(max=20)
+    )
+
+
+class GpsSchema(Schema):
+    latitude = ma.fields.Float(required=True, validate=ma.validate.Range(-90, 90))
+    longitude = ma.fields.Float(required=True, validate=ma.validate.Range(-180, 180))
+    accuracy_m = ma.fields.Float(allow_none=True, validate=ma.validate.Range(0, 100_000))
+
+
+class VisitCreateSchema(Schema):
+    client_uuid = ma.fields.UUID(
+        required=True,
+        metadata={"description": "Made by the phone once per visit; sending it again is safe"},
+    )
+    branch_id = ma.fields.Integer(required=True, strict=True)
+    form_key = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
+    form_version = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1))
+    started_at = ma.fields.AwareDateTime(required=True)
+    ended_at = ma.fields.AwareDateTime(required=True)
+    waiting_seconds = ma.fields.Integer(
+        strict=True, allow_none=True, validate=ma.validate.Range(0, MAX_WAIT_SECONDS)
+    )
+    answers = ma.fields.Dict(
+        keys=ma.fields.String(validate=ma.validate.Length(max=100)),
+        values=ma.fields.Nested(AnswerInSchema),
+        required=True,
+        validate=ma.validate.Length(max=500),
+    )
+    gps = ma.fields.Nested(GpsSchema, allow_none=True)
+    device = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=200))
+    app_version = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=50))
+
+
+class PhotoLinkSchema(Schema):
+    id = ma.fields.Integer()
+    status = ma.fields.String(attribute="status.value")
+    url = ma.fields.Method("_url")
+    thumbnail_url = ma.fields.Method("_thumbnail_url")
+
+    def _url(self, photo):
+        return url_for("photos.PhotoContentViews", photo_id=photo.id)
+
+    def _thumbnail_url(self, photo):
+        return url_for("photos.PhotoThumbnailViews", photo_id=photo.id)
+
+
+class AnswerSchema(Schema):
+    question_key = ma.fields.String()
+    section_key = ma.fields.String()
+    value = ma.fields.Raw()
+    comment = ma.fields.String(allow_none=True)
+    status = ma.fields.String()
+    earned = ma.fields.Decimal(as_string=True, allow_none=True)
+    possible = ma.fields.Decimal(as_string=True, allow_none=True)
+    photos = ma.fields.Method("_photos")
+
+    def _photos(self, answer):
+        return PhotoLinkSchema(many=True).dump(
+            [photo for photo in answer.visit.photos if photo.question_key == answer.question_key]
+        )
+
+
+class SectionScoreSchema(Schema):
+    section_key = ma.fields.String()
+    weight = ma.fields.Decimal(as_string=True)
+    earned = ma.fields.Decimal(as_string=True)
+    possible = ma.fields.Decimal(as_string=True)
+    percent = ma.fields.Decimal(as_string=True, allow_none=True)
+
+
+class ScoreSchema(Schema):
+    percent = ma.fields.Decimal(
+        as_string=True,
+        allow_none=True,
+        attribute="score_percent",
+        metadata={"description": "Exact, four decimal places"},
+    )
+    display = ma.fields.Function(lambda visit: display_percent(visit.score_percent))
+    earned = ma.fields.Decimal(as_string=True, attribute="score_earned")
+    possible = ma.fields.Decimal(as_string=True, attribute="score_possible")
+    critical_failed = ma.fields.Boolean()
+
+
+class BranchRefSchema(Schema):
+    id = ma.fields.Integer()
+    code = ma.fields.String()
+    name = ma.fields.String()
+
+
+class FormRefSchema(Schema):
+    key = ma.fields.String()
+    version = ma.fields.Integer()
+
+
+class BranchVisitSchema(Schema):
+    """What branch and regional managers see of an (approved) visit."""
+
+    id = ma.fields.Integer()
+    status = ma.fields.Enum(VisitStatus, by_value=True)
+    branch = ma.fields.Nested(BranchRefSchema)
+    form = ma.fields.Nested(FormRefSchema, attribute="form_version")
+    started_at = ma.fields.AwareDateTime()
+    ended_at = ma.fields.AwareDateTime()
+    waiting_seconds = ma.fields.Integer(allow_none=True)
+    score = ma.fields.Function(lambda visit: ScoreSchema().dump(visit))
+    sections = ma.fields.Nested(SectionScoreSchema, many=True, attribute="section_scores")
+    answers = ma.fields.Nested(AnswerSchema, many=True)
+
+
+class AuditorRefSchema(Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+
+
+class VisitSchema(BranchVisitSchema):
+    """What the auditor who made it and HQ see."""
+
+    client_uuid = ma.fields.String()
+    auditor = ma.fields.Nested(AuditorRefSchema)
+    submitted_at = ma.fields.AwareDateTime()
+    completeness = ma.fields.Enum(Completeness, by_value=True)
+    missing_photo_ids = ma.fields.Function(missing_photo_ids)
+    gps = ma.fields.Function(
+        lambda visit: (
+            None
+            if visit.gps_latitude is None
+            else {
+                "latitude": visit.gps_latitude,
+                "longitude": visit.gps_longitude,
+                "accuracy_m": visit.gps_accuracy_m,
+            }
+        )
+    )
+    device = ma.fields.String(allow_none=True)
+    app_version = ma.fields.String(allow_none=True)
+
+
+class VisitQueryArgsSchema(QueryArgsSchema):
+    branch_id = ma.fields.Integer()
+    area_id = ma.fields.Integer(metadata={"description": "The area and every area below it"})
+    form = ma.fields.String(metadata={"description": "Form key"})
+    status = ma.fields.Enum(VisitStatus, by_value=True)
+    completeness = ma.fields.Enum(Completeness, by_value=True)
+    started_from = ma.fields.AwareDateTime(metadata={"description": "Inclusive"})
+    started_to = ma.fields.AwareDateTime(metadata={"description": "Exclusive"})

@@ -1,0 +1,485 @@
+"""League-table statistics for the HQ comparison: means, intervals, shrunk ranks.
+
+Pure: the caller aggregates approved visit percents per branch (or per area) in SQL and hands over
+plain sums; nothing here touches Flask or the database. docs/comparison.md explains the method to
+analysts.
+
+rows = league_table([ScoreAggregate("PL-LDZ-004", 3, total, total_squares, "PL-LDZ"), ...])
+
+Arithmetic is exact Decimal in the shared context of audit_forms.decimals (28 digits), square roots
+included (Decimal.sqrt). Only the Student t quantile is computed in float (about 15 significant
+digits) and then turned into a Decimal. Outputs are rounded half up to 4 places, and every
+decision (ties, "cannot be told apart from the median", target met) is taken on those rounded
+values, so what the table shows and what it says always agree.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from statistics import NormalDist
+from typing import NamedTuple
+
+from audit_forms.decimals import HUNDRED, ZERO, arithmetic, quantize, to_decimal
+
+ONE = Decimal(1)
+
+#: Above this many degrees of freedom the t quantile comes from the Cornish-Fisher expansion
+#: (error far below 1e-12 there); at or below it, from inverting the exact distribution function.
+CORNISH_FISHER_FROM_DF = 1000
+
+# Safety caps on iterations: the incomplete beta needs a few hundred terms at most up to
+# df = 1000, and Newton's method converges in a handful of steps.
+_MAX_TERMS = 10_000
+_MAX_NEWTON_STEPS = 200
+_FLOAT_TINY = 1e-300
+
+
+@dataclass(frozen=True)
+class ScoreAggregate:
+    """Approved visits of one branch (or area) in one period, as sums of visit percents.
+
+    `group` is what the row's estimate is shrunk toward (the branch's area; one value for the
+    whole table when rows are areas). Numbers may be Decimal, int, str or float (SQLite returns
+    floats for some sums); they are stored as Decimal.
+    """
+
+    key: str
+    n: int
+    total: Decimal
+    total_squares: Decimal
+    group: Hashable
+    previous_mean: Decimal | None = None
+    target: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.n, bool) or not isinstance(self.n, int) or self.n < 0:
+            raise ValueError(f"{self.key}: n must be a whole number >= 0, got {self.n!r}")
+        # Frozen, so the coerced values are set the way dataclasses do it themselves.
+        for name in ("total", "total_squares", "previous_mean", "target"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, to_decimal(value))
+        if not ZERO <= self.total <= HUNDRED * self.n:
+            raise ValueError(f"{self.key}: total {self.total} is outside [0, 100 * n]")
+        if self.total_squares < ZERO or (self.n == 0 and self.total_squares != ZERO):
+            raise ValueError(f"{self.key}: impossible total_squares {self.total_squares}")
+        for name in ("previous_mean", "target"):
+            value = getattr(self, name)
+            if value is not None and not ZERO <= value <= HUNDRED:
+                raise ValueError(f"{self.key}: {name} {value} is outside [0, 100]")
+
+
+@dataclass(frozen=True)
+class LeagueStats:
+    """One row of the league table; every Decimal is rounded half up to 4 places.
+
+    own_weight is the share of the branch's own mean in shrunk_mean (1: kept as it is, 0: replaced
+    by the group mean). interval_borrowed says the row has a single visit, so its interval used
+    the table's pooled visit-to-visit spread (the whole scale when the table holds one visit).
+    Rows without visits have None for every estimate and for rank and the median comparison.
+    """
+
+    key: str
+    group: Hashable
+    n: int
+    mean: Decimal | None
+    std_dev: Decimal | None
+    interval_low: Decimal | None
+    interval_high: Decimal | None
+    interval_borrowed: bool
+    group_mean: Decimal | None
+    own_weight: Decimal | None
+    shrunk_mean: Decimal | None
+    rank: int | None
+    rank_tied: bool
+    previous_mean: Decimal | None
+    change: Decimal | None
+    target: Decimal | None
+    target_met: bool | None
+    too_few_visits: bool
+    distinguishable_from_median: bool | None
+
+
+@dataclass(frozen=True)
+class _Spread:
+    """Visit-to-visit variance and its degrees of freedom."""
+
+    variance: Decimal
+    df: int
+
+
+@dataclass(frozen=True)
+class _GroupFit:
+    mean: Decimal
+    between_variance: Decimal | None  # tau²; None when the group has a single row
+
+
+class _Estimate(NamedTuple):
+    """A row's numbers that need only its own sums and its group's fit, rounded."""
+
+    mean: Decimal
+    std_dev: Decimal | None
+    low: Decimal
+    high: Decimal
+    own_weight: Decimal
+    shrunk_mean: Decimal
+
+
+def league_table(
+    aggregates: Iterable[ScoreAggregate],
+    *,
+    min_visits: int = 3,
+    confidence: float = 0.95,
+) -> list[LeagueStats]:
+    """Rows ranked by shrunk mean (best first, ties share a rank); rows without visits last.
+
+    Rows with fewer than min_visits visits are flagged, not left out. Raises ValueError for
+    duplicate keys or impossible options.
+    """
+    if isinstance(min_visits, bool) or not isinstance(min_visits, int) or min_visits < 0:
+        raise ValueError(f"min_visits must be a whole number >= 0, got {min_visits!r}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence!r}")
+    # Sorted first so that the Decimal sums run in one order whatever order the caller used.
+    aggregates = sorted(aggregates, key=lambda aggregate: aggregate.key)
+    if len({aggregate.key for aggregate in aggregates}) != len(aggregates):
+        raise ValueError("keys must be unique")
+    with arithmetic():
+        spread = _pooled_spread(aggregates)
+        fits = _fit_groups(aggregates, spread)
+        t_probability = 1 - (1 - confidence) / 2  # two-sided interval
+        estimates = {
+            aggregate.key: _estimate(aggregate, spread, fits[aggregate.group], t_probability)
+            for aggregate in aggregates
+            if aggregate.n > 0
+        }
+        median = _median([estimate.mean for estimate in estimates.values()])
+        ranks = _competition_ranks(estimates)
+        rows = [
+            _row(
+                aggregate,
+                estimates.get(aggregate.key),
+                fits.get(aggregate.group),
+                ranks.get(aggregate.key),
+                median,
+                min_visits,
+            )
+            for aggregate in aggregates
+        ]
+    # Stable sort of key-sorted rows: keys stay in order within a tie; rows without visits last.
+    return sorted(rows, key=lambda row: (row.rank is None, row.rank or 0))
+
+
+def median_of_means(rows: Sequence[LeagueStats]) -> Decimal | None:
+    """The median of the (rounded) row means over rows with visits; None when there are none."""
+    return _median([row.mean for row in rows if row.mean is not None])
+
+
+def _median(values: Sequence[Decimal]) -> Decimal | None:
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    with arithmetic():
+        return quantize((ordered[middle - 1] + ordered[middle]) / 2)
+
+
+@lru_cache(maxsize=4096)
+def t_quantile(p: float, df: int) -> float:
+    """The p-quantile of Student's t distribution with df degrees of freedom (float precision)."""
+    if not 0 < p < 1:
+        raise ValueError(f"p must lie strictly between 0 and 1, got {p!r}")
+    if df < 1:
+        raise ValueError(f"df must be at least 1, got {df!r}")
+    if p < 0.5:
+        return -t_quantile(1 - p, df)
+    if p == 0.5:
+        return 0.0
+    if df > CORNISH_FISHER_FROM_DF:
+        return _cornish_fisher(p, df)
+    return _invert_upper_tail(1 - p, df)
+
+
+# --- one row -----------------------------------------------------------------------------------
+
+
+def _estimate(
+    aggregate: ScoreAggregate, spread: _Spread | None, fit: _GroupFit, t_probability: float
+) -> _Estimate:
+    n = aggregate.n
+    mean = aggregate.total / n
+    own_variance = _sum_of_squares(aggregate) / (n - 1) if n > 1 else None
+    low, high = _interval(mean, n, own_variance, spread, t_probability)
+    weight = _own_weight(n, fit.between_variance, spread)
+    return _Estimate(
+        mean=quantize(mean),
+        std_dev=quantize(own_variance.sqrt()) if own_variance is not None else None,
+        low=quantize(low),
+        high=quantize(high),
+        own_weight=quantize(weight),
+        shrunk_mean=quantize(fit.mean + weight * (mean - fit.mean)),
+    )
+
+
+def _row(
+    aggregate: ScoreAggregate,
+    estimate: _Estimate | None,
+    fit: _GroupFit | None,
+    rank: tuple[int, bool] | None,
+    median: Decimal | None,
+    min_visits: int,
+) -> LeagueStats:
+    if estimate is None or rank is None or median is None:
+        return _row_without_visits(aggregate, fit)
+    previous = _rounded(aggregate.previous_mean)
+    target = _rounded(aggregate.target)
+    return LeagueStats(
+        key=aggregate.key,
+        group=aggregate.group,
+        n=aggregate.n,
+        mean=estimate.mean,
+        std_dev=estimate.std_dev,
+        interval_low=estimate.low,
+        interval_high=estimate.high,
+        interval_borrowed=aggregate.n == 1,
+        group_mean=_rounded(fit.mean if fit else None),
+        own_weight=estimate.own_weight,
+        shrunk_mean=estimate.shrunk_mean,
+        rank=rank[0],
+        rank_tied=rank[1],
+        previous_mean=previous,
+        change=estimate.mean - previous if previous is not None else None,
+        target=target,
+        target_met=estimate.mean >= target if target is not None else None,
+        too_few_visits=aggregate.n < min_visits,
+        distinguishable_from_median=not estimate.low <= median <= estimate.high,
+    )
+
+
+def _row_without_visits(aggregate: ScoreAggregate, fit: _GroupFit | None) -> LeagueStats:
+    """No estimate, no rank, and too few visits whatever the threshold."""
+    return LeagueStats(
+        key=aggregate.key,
+        group=aggregate.group,
+        n=0,
+        mean=None,
+        std_dev=None,
+        interval_low=None,
+        interval_high=None,
+        interval_borrowed=False,
+        group_mean=_rounded(fit.mean if fit else None),
+        own_weight=None,
+        shrunk_mean=None,
+        rank=None,
+        rank_tied=False,
+        previous_mean=_rounded(aggregate.previous_mean),
+        change=None,
+        target=_rounded(aggregate.target),
+        target_met=None,
+        too_few_visits=True,
+        distinguishable_from_median=None,
+    )
+
+
+def _rounded(value: Decimal | None) -> Decimal | None:
+    return quantize(value) if value is not None else None
+
+
+def _sum_of_squares(aggregate: ScoreAggregate) -> Decimal:
+    """Squared deviations from the row's mean, from its sums.
+
+    Floored at 0: sums rounded on their way out of the database can make it a hair negative.
+    """
+    return max(ZERO, aggregate.total_squares - aggregate.total**2 / aggregate.n)
+
+
+def _interval(
+    mean: Decimal,
+    n: int,
+    own_variance: Decimal | None,
+    spread: _Spread | None,
+    t_probability: float,
+) -> tuple[Decimal, Decimal]:
+    """Student's t interval for the row's mean, clipped to the 0-100 scale."""
+    if own_variance is not None:
+        variance, df = own_variance, n - 1
+    elif spread is not None:
+        # One visit says nothing about its own spread: borrow the table's.
+        variance, df = spread.variance, spread.df
+    else:
+        return ZERO, HUNDRED  # a single visit in the whole table: nothing is known
+    half_width = _t_decimal(t_probability, df) * (variance / n).sqrt()
+    return max(ZERO, mean - half_width), min(HUNDRED, mean + half_width)
+
+
+@lru_cache(maxsize=4096)
+def _t_decimal(p: float, df: int) -> Decimal:
+    return Decimal(repr(t_quantile(p, df)))
+
+
+# --- the whole table ---------------------------------------------------------------------------
+
+
+def _pooled_spread(aggregates: Sequence[ScoreAggregate]) -> _Spread | None:
+    """Visit-to-visit variance pooled over rows with two or more visits.
+
+    When no row has two visits, the spread of all visits in the table stands in: it also holds
+    the real differences between rows, so it errs toward wider intervals, never narrower ones.
+    """
+    repeated = [aggregate for aggregate in aggregates if aggregate.n > 1]
+    df = sum(aggregate.n - 1 for aggregate in repeated)
+    if df > 0:
+        return _Spread(sum((_sum_of_squares(a) for a in repeated), ZERO) / df, df)
+    visits = sum(aggregate.n for aggregate in aggregates)
+    if visits < 2:
+        return None
+    total = sum((aggregate.total for aggregate in aggregates), ZERO)
+    squares = sum((aggregate.total_squares for aggregate in aggregates), ZERO)
+    return _Spread(max(ZERO, squares - total**2 / visits) / (visits - 1), visits - 1)
+
+
+def _fit_groups(
+    aggregates: Sequence[ScoreAggregate], spread: _Spread | None
+) -> dict[Hashable, _GroupFit]:
+    """Mean and between-row variance of each group, over its rows with visits."""
+    members: dict[Hashable, list[ScoreAggregate]] = defaultdict(list)
+    for aggregate in aggregates:
+        if aggregate.n > 0:
+            members[aggregate.group].append(aggregate)
+    return {group: _fit_group(rows, spread) for group, rows in members.items()}
+
+
+def _fit_group(rows: Sequence[ScoreAggregate], spread: _Spread | None) -> _GroupFit:
+    """The group mean (over all its visits) and tau² by the method of moments.
+
+    tau² is what the spread of the row means exceeds what visit-to-visit noise alone would give
+    (DerSimonian-Laird with weights n / sigma², i.e. the one-way ANOVA estimator), floored at 0.
+    """
+    visits = sum(row.n for row in rows)
+    mean = sum((row.total for row in rows), ZERO) / visits
+    if len(rows) == 1 or spread is None:
+        return _GroupFit(mean, None)
+    spread_of_means = sum((row.n * (row.total / row.n - mean) ** 2 for row in rows), ZERO)
+    expected_from_noise = (len(rows) - 1) * spread.variance
+    scale = visits - Decimal(sum(row.n**2 for row in rows)) / visits
+    return _GroupFit(mean, max(ZERO, (spread_of_means - expected_from_noise) / scale))
+
+
+def _own_weight(n: int, between_variance: Decimal | None, spread: _Spread | None) -> Decimal:
+    """B = tau² / (tau² + sigma² / n): how much of the row's own mean survives shrinkage."""
+    if between_variance is None or spread is None:
+        return ONE  # alone in its group: it is its own group mean
+    denominator = between_variance + spread.variance / n
+    if denominator == ZERO:
+        return ONE  # no noise and no differences: every mean already equals the group mean
+    return between_variance / denominator
+
+
+def _competition_ranks(estimates: dict[str, _Estimate]) -> dict[str, tuple[int, bool]]:
+    """Rank and tie flag per key: "1, 2, 2, 4" by rounded shrunk mean, best first."""
+    keys_by_value: dict[Decimal, list[str]] = defaultdict(list)
+    for key, estimate in estimates.items():
+        keys_by_value[estimate.shrunk_mean].append(key)
+    ranks: dict[str, tuple[int, bool]] = {}
+    ahead = 0  # rows with a strictly higher shrunk mean
+    for value in sorted(keys_by_value, reverse=True):
+        keys = keys_by_value[value]
+        for key in keys:
+            ranks[key] = (ahead + 1, len(keys) > 1)
+        ahead += len(keys)
+    return ranks
+
+
+# --- Student's t quantile ----------------------------------------------------------------------
+
+
+def _invert_upper_tail(tail: float, df: int) -> float:
+    """The t with P(T > t) = tail, by Newton's method on the exact upper tail.
+
+    The tail is convex and decreasing for t >= 0, so after the first step every Newton step lands
+    short of the root and moves toward it: steps are never negative unless float noise dominates,
+    which is where to stop.
+    """
+    t = max(0.0, _cornish_fisher(1 - tail, df))
+    for step_number in range(_MAX_NEWTON_STEPS):
+        step = (_upper_tail(t, df) - tail) / _density(t, df)
+        if abs(step) <= 1e-13 * max(1.0, t) or (step_number > 0 and step < 0):
+            return t
+        t = max(0.0, t + step)
+    raise ArithmeticError(f"t quantile did not converge for tail={tail}, df={df}")
+
+
+def _density(t: float, df: int) -> float:
+    """Student's t probability density."""
+    log_density = (
+        math.lgamma((df + 1) / 2)
+        - math.lgamma(df / 2)
+        - 0.5 * math.log(df * math.pi)
+        - (df + 1) / 2 * math.log1p(t * t / df)
+    )
+    return math.exp(log_density)
+
+
+def _upper_tail(t: float, df: int) -> float:
+    """P(T > t) for t >= 0: half the regularized incomplete beta I_x(df/2, 1/2)."""
+    # 1 - x computed on its own keeps its digits when t is small and x is nearly 1.
+    return 0.5 * _regularized_beta(df / 2, 0.5, df / (df + t * t), t * t / (df + t * t))
+
+
+def _regularized_beta(a: float, b: float, x: float, y: float) -> float:
+    """I_x(a, b) for y = 1 - x, by its continued fraction (Numerical Recipes, section 6.4)."""
+    if x <= 0:
+        return 0.0
+    if y <= 0:
+        return 1.0
+    log_front = (
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log(y)
+    )
+    front = math.exp(log_front)
+    # The fraction converges fast only on its own side of the mean; use symmetry otherwise.
+    if x < (a + 1) / (a + b + 2):
+        return front * _beta_fraction(a, b, x) / a
+    return 1.0 - front * _beta_fraction(b, a, y) / b
+
+
+def _beta_fraction(a: float, b: float, x: float) -> float:
+    """The incomplete beta's continued fraction, by the modified Lentz method."""
+    c = 1.0
+    d = _nonzero(1.0 - (a + b) * x / (a + 1))
+    d = 1.0 / d
+    result = d
+    for m in range(1, _MAX_TERMS + 1):
+        even = m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m))
+        d = 1.0 / _nonzero(1.0 + even * d)
+        c = _nonzero(1.0 + even / c)
+        result *= d * c
+        odd = -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))
+        d = 1.0 / _nonzero(1.0 + odd * d)
+        c = _nonzero(1.0 + odd / c)
+        step = d * c
+        result *= step
+        if abs(step - 1.0) < 1e-15:
+            return result
+    raise ArithmeticError(f"incomplete beta did not converge for a={a}, b={b}, x={x}")
+
+
+def _nonzero(value: float) -> float:
+    return value if abs(value) >= _FLOAT_TINY else _FLOAT_TINY
+
+
+def _cornish_fisher(p: float, df: int) -> float:
+    """t quantile from the normal one, expanded in 1/df (Abramowitz and Stegun 26.7.5)."""
+    z = NormalDist().inv_cdf(p)
+    z2 = z * z
+    g1 = z * (z2 + 1) / 4
+    g2 = z * ((5 * z2 + 16) * z2 + 3) / 96
+    g3 = z * (((3 * z2 + 19) * z2 + 17) * z2 - 15) / 384
+    g4 = z * ((((79 * z2 + 776) * z2 + 1482) * z2 - 1920) * z2 - 945) / 92160
+    return z + g1 / df + g2 / df**2 + g3 / df**3 + g4 / df**4

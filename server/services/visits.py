@@ -1,0 +1,337 @@
+"""Visits: submitted once (whatever the network does), scored at submission, read in scope."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import Select, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from audit_forms import Answer, Form, VisitScore, score_visit, validate_answers
+from server.extensions import db
+from server.models import (
+    Area,
+    Branch,
+    Completeness,
+    FormVersion,
+    Photo,
+    PhotoStatus,
+    Role,
+    User,
+    Visit,
+    VisitAnswer,
+    VisitSectionScore,
+    VisitStatus,
+)
+from server.models.types import utcnow
+from server.scope import branch_filter
+from server.services import forms
+from server.services.errors import Conflict, Gone, InvalidInput, NotFound
+
+# Roles that only ever see approved visits, and never who made them.
+BRANCH_STAFF = frozenset({Role.BRANCH_MANAGER, Role.REGIONAL_MANAGER})
+
+
+@dataclass(frozen=True)
+class Submission:
+    visit: Visit
+    created: bool  # False: a replay of a visit already stored
+
+
+def canonical_fingerprint(data: Mapping[str, Any]) -> str:
+    """sha256 of the submission's meaning: key order, number spelling and time zone spelling
+    do not matter, so a replay from another app version still matches."""
+    payload = json.dumps(
+        _canonical(data), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(key): _canonical(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(item) for item in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float | Decimal):
+        number = Decimal(str(value)).normalize()
+        return {"n": format(number, "f")}
+    if isinstance(value, datetime):
+        return {"t": value.astimezone(UTC).isoformat()}
+    return str(value)
+
+
+def submit_visit(auditor: User, data: Mapping[str, Any]) -> Submission:
+    """Store a visit exactly once per client_uuid.
+
+    Same UUID and same content again: the stored visit (created=False). Same UUID, other
+    content: Conflict. A deleted visit's UUID: Gone. Every problem of a new visit is reported at
+    once (InvalidInput), keyed by field or by question.
+    """
+    client_uuid = str(data["client_uuid"])
+    fingerprint = canonical_fingerprint(data)
+    existing = _by_client_uuid(client_uuid)
+    if existing is not None:
+        return Submission(_replayed(existing, auditor, fingerprint), created=False)
+
+    branch, stored_form, photos, problems = _check(auditor, data)
+    form = forms.form_of(stored_form) if stored_form else None
+    answers = {
+        key: Answer(a.get("value"), a.get("comment"), tuple(a.get("photo_ids", ())))
+        for key, a in data["answers"].items()
+    }
+    if form is not None:
+        for problem in validate_answers(form, answers):
+            problems["answers"][problem.question].append(problem.message)
+    problems = {
+        field: dict(found) if field == "answers" else found
+        for field, found in problems.items()
+        if found
+    }
+    if problems:
+        # A concurrent replay may have stored this visit meanwhile (its photos then look taken).
+        if (winner := _by_client_uuid(client_uuid)) is not None:
+            return Submission(_replayed(winner, auditor, fingerprint), created=False)
+        raise InvalidInput("The visit has problems; nothing was stored.", problems)
+    assert branch is not None and stored_form is not None and form is not None
+
+    score = score_visit(form, answers)
+    visit_id = _insert_once(auditor, branch, stored_form, score, data, fingerprint)
+    if visit_id is None:  # a concurrent replay inserted it first
+        return Submission(
+            _replayed(_by_client_uuid(client_uuid), auditor, fingerprint), created=False
+        )
+    visit = db.session.get(Visit, visit_id)
+    _store_scores(visit, form, score, answers)
+    _link_photos(visit, answers, photos)
+    return Submission(visit, created=True)
+
+
+def _by_client_uuid(client_uuid: str) -> Visit | None:
+    return db.session.scalar(select(Visit).where(Visit.client_uuid == client_uuid))
+
+
+def _replayed(existing: Visit, auditor: User, fingerprint: str) -> Visit:
+    if existing.deleted_at is not None:
+        raise Gone("This visit was deleted; it cannot be submitted again.")
+    if existing.auditor_id != auditor.id or existing.content_fingerprint != fingerprint:
+        raise Conflict(
+            "Another visit was already submitted with this client_uuid.",
+            {"client_uuid": ["Already used for a visit with other content."]},
+        )
+    return existing
+
+
+def _check(auditor: User, data: Mapping[str, Any]):
+    problems: dict[str, Any] = defaultdict(list)
+    problems["answers"] = defaultdict(list)
+    branch = db.session.scalar(
+        select(Branch).where(
+            Branch.id == data["branch_id"], branch_filter(auditor), Branch.active.is_(True)
+        )
+    )
+    if branch is None:
+        problems["branch_id"].append("No such branch among the branches you audit.")
+    stored_form = db.session.scalar(
+        select(FormVersion).where(
+            FormVersion.key == data["form_key"], FormVersion.version == data["form_version"]
+        )
+    )
+    if stored_form is None:
+        problems["form_version"].append(
+            f"No published version {data['form_version']} of form {data['form_key']!r}."
+        )
+    _check_times(data, problems)
+    photos = _check_photos(auditor, data["answers"], problems["answers"])
+    return branch, stored_form, photos, problems
+
+
+def _check_times(data: Mapping[str, Any], problems: dict[str, list[str]]) -> None:
+    config = current_app.config
+    latest = utcnow() + timedelta(seconds=config["CLOCK_SKEW_SECONDS"])
+    started, ended = data["started_at"], data["ended_at"]
+    if started > latest:
+        problems["started_at"].append("Lies in the future.")
+    if ended > latest:
+        problems["ended_at"].append("Lies in the future.")
+    if ended <= started:
+        problems["ended_at"].append("Must be after started_at.")
+    elif ended - started > timedelta(hours=config["MAX_VISIT_HOURS"]):
+        problems["ended_at"].append(f"A visit lasts at most {config['MAX_VISIT_HOURS']} hours.")
+
+
+def _check_photos(auditor: User, answers: Mapping[str, Any], problems) -> dict[int, Photo]:
+    wanted = {photo_id for answer in answers.values() for photo_id in answer.get("photo_ids", ())}
+    if not wanted:
+        return {}
+    found = {
+        photo.id: photo
+        for photo in db.session.scalars(
+            select(Photo).where(Photo.id.in_(wanted), Photo.auditor_id == auditor.id)
+        )
+    }
+    seen: dict[int, str] = {}
+    for key, answer in answers.items():
+        for photo_id in answer.get("photo_ids", ()):
+            photo = found.get(photo_id)
+            if photo is None:
+                problems[key].append(f"Photo {photo_id} not found among your photos.")
+            elif photo.status == PhotoStatus.REJECTED:
+                problems[key].append(f"Photo {photo_id} was rejected: {photo.rejection}.")
+            elif photo.visit_id is not None:
+                problems[key].append(f"Photo {photo_id} belongs to another visit.")
+            elif photo_id in seen and seen[photo_id] != key:
+                problems[key].append(f"Photo {photo_id} is also the evidence for {seen[photo_id]}.")
+            seen.setdefault(photo_id, key)
+    return found
+
+
+def _insert_once(auditor, branch, stored_form, score: VisitScore, data, fingerprint) -> int | None:
+    """INSERT ... ON CONFLICT (client_uuid) DO NOTHING: the database decides who was first."""
+    gps = data.get("gps") or {}
+    values = dict(
+        client_uuid=str(data["client_uuid"]),
+        content_fingerprint=fingerprint,
+        auditor_id=auditor.id,
+        branch_id=branch.id,
+        form_version_id=stored_form.id,
+        started_at=data["started_at"],
+        ended_at=data["ended_at"],
+        waiting_seconds=data.get("waiting_seconds"),
+        gps_latitude=gps.get("latitude"),
+        gps_longitude=gps.get("longitude"),
+        gps_accuracy_m=gps.get("accuracy_m"),
+        device=data.get("device"),
+        app_version=data.get("app_version"),
+        submitted_at=utcnow(),
+        status=VisitStatus.SUBMITTED,
+        completeness=Completeness.COMPLETE,
+        score_percent=score.percent,
+        score_earned=score.earned,
+        score_possible=score.possible,
+        critical_failed=bool(score.critical_failures),
+    )
+    dialect = db.session.get_bind().dialect.name
+    make_insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
+    if make_insert is None:  # pragma: no cover - other databases are not supported
+        return db.session.scalar(insert(Visit).values(**values).returning(Visit.id))
+    statement = (
+        make_insert(Visit)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["client_uuid"])
+        .returning(Visit.id)
+    )
+    return db.session.scalar(statement)
+
+
+def _store_scores(
+    visit: Visit, form: Form, score: VisitScore, answers: Mapping[str, Answer]
+) -> None:
+    for position, (section, question) in enumerate(form.iter_questions()):
+        result = score.question(question.key)
+        answer = answers.get(question.key)
+        visit.answers.append(
+            VisitAnswer(
+                position=position,
+                section_key=section.key,
+                question_key=question.key,
+                value=None if answer is None else answer.value,
+                comment=None if answer is None else answer.comment,
+                status=str(result.status),
+                earned=result.earned,
+                possible=result.possible,
+            )
+        )
+    for position, section in enumerate(score.sections):
+        visit.section_scores.append(
+            VisitSectionScore(
+                position=position,
+                section_key=section.key,
+                weight=section.weight,
+                earned=section.earned,
+                possible=section.possible,
+                percent=section.percent,
+            )
+        )
+    db.session.flush()
+
+
+def _link_photos(visit: Visit, answers: Mapping[str, Answer], photos: Mapping[int, Photo]) -> None:
+    for key, answer in answers.items():
+        for photo_id in answer.photo_ids:
+            db.session.execute(
+                update(Photo)
+                .where(Photo.id == photo_id, Photo.visit_id.is_(None))
+                .values(visit_id=visit.id, question_key=key)
+                .execution_options(synchronize_session=False)
+            )
+    if any(photo.status != PhotoStatus.COMPLETE for photo in photos.values()):
+        visit.completeness = Completeness.INCOMPLETE
+    else:
+        visit.completed_at = utcnow()
+    db.session.flush()
+    db.session.refresh(visit)
+
+
+def visible_visits(user: User) -> Select:
+    """Visits the user may see: auditors their own, branch staff approved ones in scope."""
+    query = (
+        select(Visit)
+        .join(Branch, Branch.id == Visit.branch_id)
+        .where(Visit.deleted_at.is_(None), branch_filter(user))
+    )
+    if user.role == Role.AUDITOR:
+        query = query.where(Visit.auditor_id == user.id)
+    if user.role in BRANCH_STAFF:
+        query = query.where(Visit.status == VisitStatus.APPROVED)
+    return query
+
+
+def list_visits(user: User, filters: Mapping[str, Any]) -> Select:
+    query = visible_visits(user).order_by(Visit.started_at.desc(), Visit.id.desc())
+    if branch_id := filters.get("branch_id"):
+        query = query.where(Visit.branch_id == branch_id)
+    if area_id := filters.get("area_id"):
+        area_path = select(Area.path).where(Area.id == area_id).scalar_subquery()
+        query = query.where(
+            Branch.area_id.in_(select(Area.id).where(Area.path.startswith(area_path)))
+        )
+    if form_key := filters.get("form"):
+        query = query.join(FormVersion, FormVersion.id == Visit.form_version_id).where(
+            FormVersion.key == form_key
+        )
+    if status := filters.get("status"):
+        query = query.where(Visit.status == status)
+    if completeness := filters.get("completeness"):
+        query = query.where(Visit.completeness == completeness)
+    if since := filters.get("started_from"):
+        query = query.where(Visit.started_at >= since)
+    if until := filters.get("started_to"):
+        query = query.where(Visit.started_at < until)
+    return query
+
+
+def get_visit(user: User, visit_id: int) -> Visit:
+    visit = db.session.scalar(visible_visits(user).where(Visit.id == visit_id))
+    if visit is None:
+        raise NotFound(f"Visit {visit_id} not found.")
+    return visit
+
+
+def delete_visit(visit: Visit) -> None:
+    """Soft-delete: the row stays as a tombstone so its client_uuid can never return."""
+    visit.deleted_at = utcnow()
+    db.session.flush()
+
+
+def missing_photo_ids(visit: Visit) -> list[int]:
+    return [photo.id for photo in visit.photos if photo.status != PhotoStatus.COMPLETE]
