@@ -33,6 +33,16 @@ class Config:
     CLOCK_SKEW_SECONDS = 5 * 60  # a phone's clock may run this far ahead
     MAX_VISIT_HOURS = 12  # a visit longer than a working day is a mistake
 
+    # QA flags (they inform reviewers; they never block a submission)
+    QA_GPS_EXPECTED = True
+    QA_GPS_MAX_DISTANCE_M = 300
+    QA_SUBMISSION_DELAY_HOURS = 48
+    QA_PHOTO_TIME_TOLERANCE_MINUTES = 15
+    # Plausible visit length in minutes (shortest, longest) per form key; "*" for the others.
+    QA_VISIT_MINUTES = {"branch-visit": (5, 90), "phone-enquiry": (2, 45), "*": (3, 120)}
+    # What branch staff see of when a visit happened: "minute" or only the "date".
+    BRANCH_STAFF_VISIT_TIME = "minute"
+
     TOKEN_TTL_HOURS = 24 * 30
     # Failed logins only (successful ones are not counted), per account and per address.
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
@@ -69,6 +79,9 @@ ENVIRONMENT = {
     "TOKEN_TTL_HOURS": ("TOKEN_TTL_HOURS", int),
     "PHOTO_MAX_BYTES": ("PHOTO_MAX_BYTES", int),
     "PHOTO_MAX_PIXELS": ("PHOTO_MAX_PIXELS", int),
+    "QA_GPS_MAX_DISTANCE_M": ("QA_GPS_MAX_DISTANCE_M", int),
+    "QA_SUBMISSION_DELAY_HOURS": ("QA_SUBMISSION_DELAY_HOURS", int),
+    "BRANCH_STAFF_VISIT_TIME": ("BRANCH_STAFF_VISIT_TIME", str),
 }
 
 

@@ -6,8 +6,10 @@ schema is built once per run by the real migrations; each test starts with empty
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
+import shutil
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from decimal import Decimal
@@ -21,6 +23,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 from werkzeug.security import generate_password_hash
 
+from audit_forms import builtin_definition_paths, load_form
 from server import create_app
 from server.extensions import db as _db
 from server.extensions import limiter
@@ -28,6 +31,7 @@ from server.models import ApiToken, Area, Branch, Role, User
 from server.models.types import utcnow
 from server.services import areas as area_service
 from server.services.auth import hash_token
+from server.services.forms import publish_forms
 
 pytest_plugins = ["tests.fixtures.s3"]
 
@@ -67,23 +71,46 @@ def migrated_schema(database_url, tmp_path_factory) -> None:
         _db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def storage_dir(tmp_path_factory) -> str:
+    return str(tmp_path_factory.mktemp("storage"))
+
+
 @pytest.fixture
-def app_config(database_url, tmp_path) -> dict[str, Any]:
+def app_config(database_url, storage_dir) -> dict[str, Any]:
     """The test app's settings; a module may override this fixture (e.g. for S3)."""
-    return _test_config(database_url, str(tmp_path / "storage"))
+    return _test_config(database_url, storage_dir)
+
+
+# Building an app builds its whole OpenAPI document: one app per distinct configuration.
+_apps: dict[str, Flask] = {}
 
 
 @pytest.fixture
 def app(migrated_schema, app_config) -> Iterator[Flask]:
-    app = create_app(app_config)
+    key = repr(sorted(app_config.items()))
+    if key not in _apps:
+        _apps[key] = create_app(app_config)
+    app = _apps[key]
+    pristine = dict(app.config)
     with app.app_context():
         yield app
         _db.session.remove()
         with _db.engine.begin() as connection:
             for table in reversed(_db.metadata.sorted_tables):
                 connection.execute(table.delete())
-        _db.engine.dispose()
+    app.config.clear()
+    app.config.update(pristine)
+    _empty_folder(app_config["STORAGE_DIR"])
     limiter.reset()
+
+
+def _empty_folder(path: str) -> None:
+    for child in os.scandir(path) if os.path.isdir(path) else ():
+        if child.is_dir(follow_symlinks=False):
+            shutil.rmtree(child.path)
+        else:
+            os.unlink(child.path)
 
 
 @pytest.fixture
@@ -184,10 +211,13 @@ def auth_header(db) -> Callable[[User], dict[str, str]]:
     return header
 
 
-def _publish_builtin_forms() -> str:
-    from server.services.forms import import_form_files
+@functools.cache
+def _builtin_forms():
+    return [(str(path), load_form(path)) for path in builtin_definition_paths()]
 
-    report = import_form_files()
+
+def _publish_builtin_forms() -> str:
+    report = publish_forms(_builtin_forms())
     _db.session.commit()
     assert not report.problems, report.problems
     return "branch-visit"

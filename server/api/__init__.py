@@ -17,6 +17,8 @@ BLUEPRINTS = (
     "forms",
     "visits",
     "photos",
+    "assignments",
+    "review",
 )
 
 

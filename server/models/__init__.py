@@ -3,6 +3,13 @@
 from server.models.area import Area
 from server.models.branch import LOCALES, Branch
 from server.models.form import FormVersion
+from server.models.review import (
+    Assignment,
+    AuditLogEntry,
+    ReviewDecision,
+    VisitPlan,
+    VisitRevision,
+)
 from server.models.user import NETWORK_ROLES, ApiToken, Role, User, user_areas, user_branches
 from server.models.visit import (
     Completeness,
@@ -15,6 +22,11 @@ from server.models.visit import (
 )
 
 __all__ = [
+    "Assignment",
+    "AuditLogEntry",
+    "ReviewDecision",
+    "VisitPlan",
+    "VisitRevision",
     "Completeness",
     "Photo",
     "PhotoStatus",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from server.extensions import db
 from server.models.branch import Branch
 from server.models.form import FormVersion
+from server.models.review import Assignment
 from server.models.types import UTCDateTime, utcnow
 from server.models.user import User
 
@@ -57,6 +58,9 @@ class Visit(db.Model):
     auditor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"))
     form_version_id: Mapped[int] = mapped_column(ForeignKey("form_versions.id"), index=True)
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id"), unique=True)
+    revision: Mapped[int] = mapped_column(default=1)
+    revision_uuid: Mapped[str | None] = mapped_column(String(36))  # of revisions after the first
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime] = mapped_column(UTCDateTime)
     waiting_seconds: Mapped[int | None]
@@ -82,6 +86,7 @@ class Visit(db.Model):
     auditor: Mapped[User] = relationship()
     branch: Mapped[Branch] = relationship()
     form_version: Mapped[FormVersion] = relationship()
+    assignment: Mapped[Assignment | None] = relationship(back_populates="visit")
     answers: Mapped[list[VisitAnswer]] = relationship(
         back_populates="visit", cascade="all, delete-orphan", order_by="VisitAnswer.position"
     )

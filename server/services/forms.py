@@ -45,11 +45,20 @@ def import_form_files(paths: Iterable[str | os.PathLike[str]] = ()) -> FormImpor
             forms.append((str(path), load_form(path)))
         except FormDefinitionError as error:
             report.problems.extend(f"{path}: {problem}" for problem in error.problems)
-    for path, form in forms:
+    return publish_forms(forms, report)
+
+
+def publish_forms(
+    forms: Iterable[tuple[str, Form]], report: FormImportReport | None = None
+) -> FormImportReport:
+    """Publish loaded forms (with where each came from); nothing is added on any problem."""
+    report = report or FormImportReport()
+    new: list[FormVersion] = []
+    for source, form in forms:
         name = f"{form.key} v{form.version}"
         stored = _stored(form.key, form.version)
         if stored is None:
-            db.session.add(
+            new.append(
                 FormVersion(
                     key=form.key,
                     version=form.version,
@@ -62,14 +71,15 @@ def import_form_files(paths: Iterable[str | os.PathLike[str]] = ()) -> FormImpor
             report.unchanged.append(name)
         else:
             report.problems.append(
-                f"{path}: {name} is already published with other content; a published version "
-                f"never changes: give the changed form version {latest_version(form.key) + 1}"
+                f"{source}: {name} is already published with other content; a published "
+                f"version never changes: give the changed form version "
+                f"{latest_version(form.key) + 1}"
             )
     if report.problems:
-        db.session.rollback()
         report.created.clear()
-    else:
-        db.session.flush()
+        return report
+    db.session.add_all(new)
+    db.session.flush()
     return report
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, insert, select, update
+from sqlalchemy import Select, insert, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from audit_forms import Answer, Form, VisitScore, score_visit, validate_answers
@@ -33,7 +33,7 @@ from server.models import (
 )
 from server.models.types import utcnow
 from server.scope import branch_filter
-from server.services import forms
+from server.services import assignments, audit_log, forms
 from server.services.errors import Conflict, Gone, InvalidInput, NotFound
 
 # Roles that only ever see approved visits, and never who made them.
@@ -83,27 +83,16 @@ def submit_visit(auditor: User, data: Mapping[str, Any]) -> Submission:
     if existing is not None:
         return Submission(_replayed(existing, auditor, fingerprint), created=False)
 
-    branch, stored_form, photos, problems = _check(auditor, data)
-    form = forms.form_of(stored_form) if stored_form else None
-    answers = {
-        key: Answer(a.get("value"), a.get("comment"), tuple(a.get("photo_ids", ())))
-        for key, a in data["answers"].items()
-    }
-    if form is not None:
-        for problem in validate_answers(form, answers):
-            problems["answers"][problem.question].append(problem.message)
-    problems = {
-        field: dict(found) if field == "answers" else found
-        for field, found in problems.items()
-        if found
-    }
+    branch, stored_form, assignment, problems = _check(auditor, data)
+    answers, photos = check_content(auditor, data, stored_form, problems)
+    problems = flatten(problems)
     if problems:
         # A concurrent replay may have stored this visit meanwhile (its photos then look taken).
         if (winner := _by_client_uuid(client_uuid)) is not None:
             return Submission(_replayed(winner, auditor, fingerprint), created=False)
         raise InvalidInput("The visit has problems; nothing was stored.", problems)
-    assert branch is not None and stored_form is not None and form is not None
-
+    assert branch is not None and stored_form is not None
+    form = forms.form_of(stored_form)
     score = score_visit(form, answers)
     visit_id = _insert_once(auditor, branch, stored_form, score, data, fingerprint)
     if visit_id is None:  # a concurrent replay inserted it first
@@ -111,8 +100,9 @@ def submit_visit(auditor: User, data: Mapping[str, Any]) -> Submission:
             _replayed(_by_client_uuid(client_uuid), auditor, fingerprint), created=False
         )
     visit = db.session.get(Visit, visit_id)
-    _store_scores(visit, form, score, answers)
-    _link_photos(visit, answers, photos)
+    visit.assignment_id = assignment.id if assignment else None
+    store_scores(visit, form, score, answers)
+    link_photos(visit, answers, photos)
     return Submission(visit, created=True)
 
 
@@ -131,13 +121,32 @@ def _replayed(existing: Visit, auditor: User, fingerprint: str) -> Visit:
     return existing
 
 
-def _check(auditor: User, data: Mapping[str, Any]):
+def new_problems() -> dict[str, Any]:
     problems: dict[str, Any] = defaultdict(list)
     problems["answers"] = defaultdict(list)
-    branch = db.session.scalar(
-        select(Branch).where(
-            Branch.id == data["branch_id"], branch_filter(auditor), Branch.active.is_(True)
+    return problems
+
+
+def flatten(problems: dict[str, Any]) -> dict[str, Any]:
+    return {
+        field: dict(found) if field == "answers" else found
+        for field, found in problems.items()
+        if found
+    }
+
+
+def _check(auditor: User, data: Mapping[str, Any]):
+    problems = new_problems()
+    assignment = None
+    if data.get("assignment_id") is not None:
+        assignment, found = assignments.assignment_for_visit(
+            auditor, data["assignment_id"], data["branch_id"], data["form_key"]
         )
+        problems["assignment_id"].extend(found)
+    # An assignment lets an auditor visit a branch outside their usual scope.
+    in_scope = true() if assignment is not None else branch_filter(auditor)
+    branch = db.session.scalar(
+        select(Branch).where(Branch.id == data["branch_id"], in_scope, Branch.active.is_(True))
     )
     if branch is None:
         problems["branch_id"].append("No such branch among the branches you audit.")
@@ -150,9 +159,27 @@ def _check(auditor: User, data: Mapping[str, Any]):
         problems["form_version"].append(
             f"No published version {data['form_version']} of form {data['form_key']!r}."
         )
+    return branch, stored_form, assignment, problems
+
+
+def check_content(
+    auditor: User,
+    data: Mapping[str, Any],
+    stored_form: FormVersion | None,
+    problems: dict[str, Any],
+    visit: Visit | None = None,
+):
+    """Times, photos and answers of a submission (or of a revision of `visit`)."""
     _check_times(data, problems)
-    photos = _check_photos(auditor, data["answers"], problems["answers"])
-    return branch, stored_form, photos, problems
+    photos = _check_photos(auditor, data["answers"], problems["answers"], visit)
+    answers = {
+        key: Answer(a.get("value"), a.get("comment"), tuple(a.get("photo_ids", ())))
+        for key, a in data["answers"].items()
+    }
+    if stored_form is not None:
+        for problem in validate_answers(forms.form_of(stored_form), answers):
+            problems["answers"][problem.question].append(problem.message)
+    return answers, photos
 
 
 def _check_times(data: Mapping[str, Any], problems: dict[str, list[str]]) -> None:
@@ -169,7 +196,9 @@ def _check_times(data: Mapping[str, Any], problems: dict[str, list[str]]) -> Non
         problems["ended_at"].append(f"A visit lasts at most {config['MAX_VISIT_HOURS']} hours.")
 
 
-def _check_photos(auditor: User, answers: Mapping[str, Any], problems) -> dict[int, Photo]:
+def _check_photos(
+    auditor: User, answers: Mapping[str, Any], problems, visit: Visit | None = None
+) -> dict[int, Photo]:
     wanted = {photo_id for answer in answers.values() for photo_id in answer.get("photo_ids", ())}
     if not wanted:
         return {}
@@ -187,7 +216,7 @@ def _check_photos(auditor: User, answers: Mapping[str, Any], problems) -> dict[i
                 problems[key].append(f"Photo {photo_id} not found among your photos.")
             elif photo.status == PhotoStatus.REJECTED:
                 problems[key].append(f"Photo {photo_id} was rejected: {photo.rejection}.")
-            elif photo.visit_id is not None:
+            elif photo.visit_id is not None and (visit is None or photo.visit_id != visit.id):
                 problems[key].append(f"Photo {photo_id} belongs to another visit.")
             elif photo_id in seen and seen[photo_id] != key:
                 problems[key].append(f"Photo {photo_id} is also the evidence for {seen[photo_id]}.")
@@ -233,50 +262,60 @@ def _insert_once(auditor, branch, stored_form, score: VisitScore, data, fingerpr
     return db.session.scalar(statement)
 
 
-def _store_scores(
+def store_scores(
     visit: Visit, form: Form, score: VisitScore, answers: Mapping[str, Answer]
 ) -> None:
+    """One row per question and per section, inserted in two statements (not one per row)."""
+    answer_rows = []
     for position, (section, question) in enumerate(form.iter_questions()):
         result = score.question(question.key)
         answer = answers.get(question.key)
-        visit.answers.append(
-            VisitAnswer(
-                position=position,
-                section_key=section.key,
-                question_key=question.key,
-                value=None if answer is None else answer.value,
-                comment=None if answer is None else answer.comment,
-                status=str(result.status),
-                earned=result.earned,
-                possible=result.possible,
-            )
+        answer_rows.append(
+            {
+                "visit_id": visit.id,
+                "position": position,
+                "section_key": section.key,
+                "question_key": question.key,
+                "value": None if answer is None else answer.value,
+                "comment": None if answer is None else answer.comment,
+                "status": str(result.status),
+                "earned": result.earned,
+                "possible": result.possible,
+            }
         )
-    for position, section in enumerate(score.sections):
-        visit.section_scores.append(
-            VisitSectionScore(
-                position=position,
-                section_key=section.key,
-                weight=section.weight,
-                earned=section.earned,
-                possible=section.possible,
-                percent=section.percent,
-            )
-        )
-    db.session.flush()
+    section_rows = [
+        {
+            "visit_id": visit.id,
+            "position": position,
+            "section_key": section.key,
+            "weight": section.weight,
+            "earned": section.earned,
+            "possible": section.possible,
+            "percent": section.percent,
+        }
+        for position, section in enumerate(score.sections)
+    ]
+    db.session.execute(insert(VisitAnswer), answer_rows)
+    db.session.execute(insert(VisitSectionScore), section_rows)
+    db.session.expire(visit, ["answers", "section_scores"])
 
 
-def _link_photos(visit: Visit, answers: Mapping[str, Answer], photos: Mapping[int, Photo]) -> None:
+def link_photos(visit: Visit, answers: Mapping[str, Answer], photos: Mapping[int, Photo]) -> None:
     for key, answer in answers.items():
         for photo_id in answer.photo_ids:
             db.session.execute(
                 update(Photo)
-                .where(Photo.id == photo_id, Photo.visit_id.is_(None))
+                .where(
+                    Photo.id == photo_id, or_(Photo.visit_id.is_(None), Photo.visit_id == visit.id)
+                )
                 .values(visit_id=visit.id, question_key=key)
                 .execution_options(synchronize_session=False)
             )
     if any(photo.status != PhotoStatus.COMPLETE for photo in photos.values()):
         visit.completeness = Completeness.INCOMPLETE
+        visit.completed_at = None
     else:
+        visit.completeness = Completeness.COMPLETE
         visit.completed_at = utcnow()
     db.session.flush()
     db.session.refresh(visit)
@@ -285,12 +324,12 @@ def _link_photos(visit: Visit, answers: Mapping[str, Answer], photos: Mapping[in
 def visible_visits(user: User) -> Select:
     """Visits the user may see: auditors their own, branch staff approved ones in scope."""
     query = (
-        select(Visit)
-        .join(Branch, Branch.id == Visit.branch_id)
-        .where(Visit.deleted_at.is_(None), branch_filter(user))
+        select(Visit).join(Branch, Branch.id == Visit.branch_id).where(Visit.deleted_at.is_(None))
     )
     if user.role == Role.AUDITOR:
-        query = query.where(Visit.auditor_id == user.id)
+        # Their own visits, also those made for an assignment outside their usual scope.
+        return query.where(Visit.auditor_id == user.id)
+    query = query.where(branch_filter(user))
     if user.role in BRANCH_STAFF:
         query = query.where(Visit.status == VisitStatus.APPROVED)
     return query
@@ -327,10 +366,11 @@ def get_visit(user: User, visit_id: int) -> Visit:
     return visit
 
 
-def delete_visit(visit: Visit) -> None:
+def delete_visit(actor: User, visit: Visit) -> None:
     """Soft-delete: the row stays as a tombstone so its client_uuid can never return."""
     visit.deleted_at = utcnow()
     db.session.flush()
+    audit_log.record(actor, "visit.deleted", "visit", visit.id)
 
 
 def missing_photo_ids(visit: Visit) -> list[int]:

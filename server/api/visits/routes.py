@@ -59,5 +59,5 @@ class VisitByIdViews(MethodView):
     @blp.response(204)
     def delete(self, visit_id):
         """Delete a visit for good (its client_uuid is never accepted again)"""
-        visits.delete_visit(visits.get_visit(current_user(), visit_id))
+        visits.delete_visit(current_user(), visits.get_visit(current_user(), visit_id))
         db.session.commit()

@@ -1,8 +1,10 @@
 """Visit schemas. Branch staff get BranchVisitSchema, which has no field about the auditor, the
 device or the GPS fix at all: anonymity by construction, not by filtering."""
 
+from zoneinfo import ZoneInfo
+
 import marshmallow as ma
-from flask import url_for
+from flask import current_app, url_for
 
 from audit_forms import display_percent
 from server.api.smorest import QueryArgsSchema, Schema
@@ -42,6 +44,11 @@ class VisitCreateSchema(Schema):
     branch_id = ma.fields.Integer(required=True, strict=True)
     form_key = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
     form_version = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1))
+    assignment_id = ma.fields.Integer(
+        strict=True,
+        allow_none=True,
+        metadata={"description": "The assignment this visit fulfils, if any"},
+    )
     started_at = ma.fields.AwareDateTime(required=True)
     ended_at = ma.fields.AwareDateTime(required=True)
     waiting_seconds = ma.fields.Integer(
@@ -119,6 +126,21 @@ class FormRefSchema(Schema):
     version = ma.fields.Integer()
 
 
+def _visit_date(visit):
+    return visit.started_at.astimezone(ZoneInfo(visit.branch.timezone)).date().isoformat()
+
+
+def _staff_time(name):
+    """Branch staff see the minute of a visit only when HQ allows it (else only its date)."""
+
+    def value(visit):
+        if current_app.config["BRANCH_STAFF_VISIT_TIME"] == "date":
+            return None
+        return getattr(visit, name).isoformat()
+
+    return value
+
+
 class BranchVisitSchema(Schema):
     """What branch and regional managers see of an (approved) visit."""
 
@@ -126,12 +148,26 @@ class BranchVisitSchema(Schema):
     status = ma.fields.Enum(VisitStatus, by_value=True)
     branch = ma.fields.Nested(BranchRefSchema)
     form = ma.fields.Nested(FormRefSchema, attribute="form_version")
-    started_at = ma.fields.AwareDateTime()
-    ended_at = ma.fields.AwareDateTime()
+    visit_date = ma.fields.Function(
+        _visit_date, metadata={"description": "The local date of the visit at the branch"}
+    )
+    started_at = ma.fields.Function(
+        _staff_time("started_at"),
+        allow_none=True,
+        metadata={"description": "null when HQ shows branch staff only the date"},
+    )
+    ended_at = ma.fields.Function(_staff_time("ended_at"), allow_none=True)
     waiting_seconds = ma.fields.Integer(allow_none=True)
     score = ma.fields.Function(lambda visit: ScoreSchema().dump(visit))
     sections = ma.fields.Nested(SectionScoreSchema, many=True, attribute="section_scores")
     answers = ma.fields.Nested(AnswerSchema, many=True)
+
+
+def _review_note(visit):
+    from server.services.review import latest_decision
+
+    decision = latest_decision(visit)
+    return decision.note if decision is not None and decision.note else None
 
 
 class AuditorRefSchema(Schema):
@@ -142,7 +178,16 @@ class AuditorRefSchema(Schema):
 class VisitSchema(BranchVisitSchema):
     """What the auditor who made it and HQ see."""
 
+    started_at = ma.fields.AwareDateTime()
+    ended_at = ma.fields.AwareDateTime()
     client_uuid = ma.fields.String()
+    assignment_id = ma.fields.Integer(allow_none=True)
+    revision = ma.fields.Integer()
+    review_note = ma.fields.Function(
+        _review_note,
+        allow_none=True,
+        metadata={"description": "The latest reviewer's note (e.g. why the visit was returned)"},
+    )
     auditor = ma.fields.Nested(AuditorRefSchema)
     submitted_at = ma.fields.AwareDateTime()
     completeness = ma.fields.Enum(Completeness, by_value=True)
@@ -170,3 +215,24 @@ class VisitQueryArgsSchema(QueryArgsSchema):
     completeness = ma.fields.Enum(Completeness, by_value=True)
     started_from = ma.fields.AwareDateTime(metadata={"description": "Inclusive"})
     started_to = ma.fields.AwareDateTime(metadata={"description": "Exclusive"})
+
+
+class VisitRevisionCreateSchema(Schema):
+    revision_uuid = ma.fields.UUID(
+        required=True,
+        metadata={"description": "Made by the phone once per revision; sending it again is safe"},
+    )
+    started_at = ma.fields.AwareDateTime(required=True)
+    ended_at = ma.fields.AwareDateTime(required=True)
+    waiting_seconds = ma.fields.Integer(
+        strict=True, allow_none=True, validate=ma.validate.Range(0, MAX_WAIT_SECONDS)
+    )
+    answers = ma.fields.Dict(
+        keys=ma.fields.String(validate=ma.validate.Length(max=100)),
+        values=ma.fields.Nested(AnswerInSchema),
+        required=True,
+        validate=ma.validate.Length(max=500),
+    )
+    gps = ma.fields.Nested(GpsSchema, allow_none=True)
+    device = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=200))
+    app_version = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=50))

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 
 from server.models import Role
+from server.models.types import utcnow
 
 ALL = frozenset(Role)
 NETWORK = frozenset({Role.ADMIN, Role.HQ})
 AUDITOR = frozenset({Role.AUDITOR})
+PLANNED = NETWORK | AUDITOR  # who may read visit plans: never branch staff
 
 
 @dataclass(frozen=True)
@@ -26,7 +29,17 @@ class Case:
 
     @property
     def needs_visits(self) -> bool:
-        return "/visits" in self.path or "/photos" in self.path
+        return any(
+            part in self.path
+            for part in (
+                "/visits",
+                "/photos",
+                "/assignments",
+                "/visit-plans",
+                "/review-queue",
+                "/audit-log",
+            )
+        )
 
     @property
     def id(self) -> str:
@@ -86,6 +99,24 @@ CASES = [
     Case("GET", "/api/v1/photos/{photo_id}", ALL),
     Case("GET", "/api/v1/photos/{photo_id}/thumbnail", ALL),
     Case("GET", "/api/v1/photos/{foreign_photo_id}", NETWORK, denied=404),
+    Case("GET", "/api/v1/assignments", PLANNED),
+    Case("POST", "/api/v1/assignments", NETWORK, success=201, body=lambda w: w.assignment_body),
+    Case("GET", "/api/v1/assignments/{assignment_id}", PLANNED),
+    Case("PATCH", "/api/v1/assignments/{assignment_id}", NETWORK, body={"scenario": "Kettle"}),
+    Case("POST", "/api/v1/visit-plans", NETWORK, success=201, body=lambda w: w.plan_body),
+    Case("GET", "/api/v1/review-queue", NETWORK),
+    Case(
+        "POST", "/api/v1/visits/{submitted_visit_id}/review", NETWORK, body={"decision": "approve"}
+    ),
+    Case(
+        "POST",
+        "/api/v1/visits/{returned_visit_id}/revisions",
+        AUDITOR,
+        success=201,
+        body=lambda w: w.revision_body,
+    ),
+    Case("GET", "/api/v1/visits/{visit_id}/history", NETWORK),
+    Case("GET", "/api/v1/audit-log", NETWORK),
 ]
 PUBLIC = {("POST", "/api/v1/auth/token"), ("GET", "/api/v1/health")}
 
@@ -116,6 +147,42 @@ def audited_world(world, client, auth_header, make_photo, visit_body, db, make_u
     ).get_json()["photo"]["id"]
     world.new_visit_body = visit_body([make_photo(headers)])
     world.jpeg = photo_bytes
+    hq = auth_header(world.hq)
+    world.submitted_visit_id = client.post(
+        "/api/v1/visits", json=visit_body([make_photo(headers)]), headers=headers
+    ).get_json()["id"]
+    returned = visit_body([make_photo(headers)])
+    world.returned_visit_id = client.post(
+        "/api/v1/visits", json=returned, headers=headers
+    ).get_json()["id"]
+    client.post(
+        f"/api/v1/visits/{world.returned_visit_id}/review",
+        headers=hq,
+        json={"decision": "return", "note": "Popraw zdjęcie"},
+    )
+    world.revision_body = {
+        "revision_uuid": "3b0c7a52-52a1-4a43-9d59-5e8a2b0f0c11",
+        **{k: returned[k] for k in ("started_at", "ended_at", "waiting_seconds", "answers")},
+    }
+    now = utcnow()
+    world.assignment_body = {
+        "branch_id": world.lodz_1.id,
+        "form_key": "branch-visit",
+        "auditor_id": world.auditor.id,
+        "window_start": now.isoformat(),
+        "window_end": (now + timedelta(days=7)).isoformat(),
+    }
+    world.assignment_id = client.post(
+        "/api/v1/assignments", json=world.assignment_body, headers=hq
+    ).get_json()["id"]
+    world.plan_body = {
+        "area_id": world.lodzkie.id,
+        "form_key": "branch-visit",
+        "visits_per_month": 1,
+        "first_month": "2026-01",
+        "last_month": "2026-02",
+        "dry_run": True,
+    }
     return world
 
 

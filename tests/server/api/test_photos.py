@@ -26,8 +26,8 @@ def backend(request) -> str:
 
 
 @pytest.fixture
-def app_config(backend, database_url, tmp_path, request):
-    config = _test_config(database_url, str(tmp_path / "storage"))
+def app_config(backend, database_url, storage_dir, request):
+    config = _test_config(database_url, storage_dir)
     config["PHOTO_MAX_BYTES"] = 1024 * 1024  # the corpus is sized for this limit
     if backend == "s3":
         config.update(
