@@ -10,7 +10,7 @@ from flask_migrate import upgrade
 from audit_forms import check_paths
 from server.extensions import db
 from server.models import Role
-from server.services import areas, branches, demo, forms, photos, users
+from server.services import areas, branches, demo, demo_visits, forms, photos, users
 from server.services.errors import DomainError
 from server.services.imports import import_branches
 
@@ -120,9 +120,16 @@ def sweep_uploads_command():
 
 
 @click.command("demo")
+@click.option(
+    "--months",
+    default=demo_visits.MONTHS,
+    show_default=True,
+    type=click.IntRange(0, 36),
+    help="Months of visit history to make.",
+)
 @with_appcontext
-def demo_command():
-    """Build the schema and load the demo network with its users."""
+def demo_command(months):
+    """Build the schema and load the demo network: branches, users, forms, visits, plans."""
     upgrade()
     form_report = forms.import_form_files()
     if form_report.problems:
@@ -131,10 +138,14 @@ def demo_command():
         )
     report, demo_users = demo.load_demo_network()
     db.session.commit()
+    hq = next(user for user in demo_users if user.role == Role.HQ)
+    made = demo_visits.load_demo_visits(hq, months=months)
+    db.session.commit()
     click.echo(
         f"demo: {report.created} branches created, {report.updated} updated, "
         f"{report.unchanged} unchanged; "
-        f"forms published: {', '.join(form_report.created) or 'none new'}"
+        f"forms published: {', '.join(form_report.created) or 'none new'}; "
+        f"{made} visits made"
     )
     click.echo(f"\nDemo users (password for all: {demo.DEMO_PASSWORD}):")
     for user in demo_users:

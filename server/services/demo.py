@@ -64,6 +64,9 @@ DEMO_USERS = (
     DemoUser(
         "auditor.pl@demo.example", "Agnieszka Kowalczyk", Role.AUDITOR, "pl", area_codes=("PL",)
     ),
+    DemoUser(
+        "auditor.lodz@demo.example", "Tomasz Wójcik", Role.AUDITOR, "pl", area_codes=("PL/Łódzkie",)
+    ),
     DemoUser("auditor.cz@demo.example", "Jiří Dvořák", Role.AUDITOR, "cs", area_codes=("CZ",)),
     DemoUser("auditor.hu@demo.example", "Réka Tóth", Role.AUDITOR, "hu", area_codes=("HU",)),
     DemoUser("auditor.lt@demo.example", "Rūta Žemaitytė", Role.AUDITOR, "lt", area_codes=("LT",)),

@@ -60,19 +60,25 @@ def reserve_photo(auditor: User, content_type: str, client_uuid: str | None = No
         existing = _by_client_uuid(auditor, client_uuid)
         if existing is not None:
             return _again(existing, content_type)
+    try:
+        photo = new_photo(auditor, content_type, client_uuid)
+    except IntegrityError:
+        # A concurrent retry of the same reservation won the race.
+        return _again(_by_client_uuid(auditor, client_uuid), content_type)
+    return Reservation(photo, _presign(photo), created=True)
+
+
+def new_photo(auditor: User, content_type: str, client_uuid: str | None = None) -> Photo:
+    """A reserved photo row with its server-made upload key (no presigned URL)."""
     photo = Photo(
         auditor_id=auditor.id,
         client_uuid=client_uuid,
         declared_content_type=content_type,
         upload_key=new_object_key("uploads", UPLOAD_TYPES[content_type]),
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(photo)
-    except IntegrityError:
-        # A concurrent retry of the same reservation won the race.
-        return _again(_by_client_uuid(auditor, client_uuid), content_type)
-    return Reservation(photo, _presign(photo), created=True)
+    with db.session.begin_nested():
+        db.session.add(photo)
+    return photo
 
 
 def _by_client_uuid(auditor: User, client_uuid: str) -> Photo | None:

@@ -1,7 +1,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from server.models import Area, Branch, Role, User
+from server.models import Area, Assignment, Branch, Role, User, Visit, VisitPlan
 from server.services.demo import DEMO_PASSWORD
 
 HEADER = "code,name,address,city,country,area,timezone,locale,latitude,longitude\n"
@@ -154,7 +154,7 @@ def test_create_user_refuses_a_duplicate_email(runner, db):
 
 
 def test_demo_builds_a_network_that_is_scoped(runner, client, db):
-    result = runner.invoke(args=["demo"])
+    result = runner.invoke(args=["demo", "--months", "1"])
     assert result.exit_code == 0, result.output
     assert "manager.lodz@demo.example" in result.output and DEMO_PASSWORD in result.output
     assert branch_count(db) >= 40
@@ -182,8 +182,35 @@ def test_demo_builds_a_network_that_is_scoped(runner, client, db):
 
 
 def test_demo_can_run_twice(runner, db):
-    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert runner.invoke(args=["demo", "--months", "0"]).exit_code == 0
     first = branch_count(db)
-    again = runner.invoke(args=["demo"])
+    again = runner.invoke(args=["demo", "--months", "0"])
     assert again.exit_code == 0 and "0 branches created" in again.output
     assert branch_count(db) == first
+
+
+def test_demo_has_plans_visits_in_every_state_and_flags(runner, client, db):
+    from server.services.flags import flags_for
+
+    assert runner.invoke(args=["demo", "--months", "2"]).exit_code == 0
+    statuses = set(db.session.scalars(select(Visit.status)))
+    assert statuses == {"approved", "submitted", "returned", "rejected"}
+    assert db.session.scalar(select(func.count(Assignment.id))) > 0
+    plans = db.session.scalars(select(VisitPlan)).all()
+    assert plans and any(plan.unassigned for plan in plans)
+    waiting = db.session.scalars(select(Visit).where(Visit.status == "submitted")).all()
+    flagged = {flag.code for visit in waiting for flag in flags_for(visit)}
+    assert {"gps_far", "submitted_late"} <= flagged
+
+    def login(email):
+        token = client.post("/api/v1/auth/token", json={"email": email, "password": DEMO_PASSWORD})
+        return {"Authorization": f"Bearer {token.get_json()['token']}"}
+
+    manager = login("manager.lodz@demo.example")
+    seen = client.get("/api/v1/visits?page_size=500", headers=manager)
+    assert seen.status_code == 200 and seen.get_json()
+    assert {v["status"] for v in seen.get_json()} == {"approved"}
+    assert {v["branch"]["code"] for v in seen.get_json()} == {"PL-LDZ-001"}
+    text = seen.get_data(as_text=True)
+    for auditor in db.session.scalars(select(User).where(User.role == Role.AUDITOR)):
+        assert auditor.name not in text and auditor.email not in text
