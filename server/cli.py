@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from audit_forms import check_paths
+from server import jobs
 from server.extensions import db
-from server.models import Role
-from server.services import areas, branches, demo, demo_visits, forms, photos, users
+from server.models import LOCALES, Role
+from server.services import (
+    areas,
+    branches,
+    demo,
+    demo_visits,
+    forms,
+    photos,
+    scorecards,
+    users,
+)
+from server.services import jobs as jobs_service
 from server.services.errors import DomainError
 from server.services.imports import import_branches
 
@@ -119,6 +132,53 @@ def sweep_uploads_command():
     click.echo(f"{count} stale upload(s) deleted")
 
 
+@click.command("render-scorecards")
+@click.option("--period", required=True, help="2026-10, 2026-Q4 or 2026.")
+@click.option("--area", "area_code", default=None, help="Only branches below this area code.")
+@click.option(
+    "--lang",
+    "langs",
+    multiple=True,
+    type=click.Choice(LOCALES),
+    help="Languages (repeatable); default: each branch's own.",
+)
+@click.option("--form", "form_key", default=scorecards.DEFAULT_FORM, show_default=True)
+@click.option(
+    "--processes",
+    default=None,
+    type=click.IntRange(1, 64),
+    help="Local processes when no REDIS_URL is set (default: the CPU count).",
+)
+@with_appcontext
+def render_scorecards_command(period, area_code, langs, form_key, processes):
+    """Render every scorecard of a period; up-to-date ones are skipped, so it can be resumed.
+
+    With REDIS_URL set it enqueues one job per scorecard for RQ workers
+    (`rq worker scorecards --url $REDIS_URL`); otherwise it renders in local processes.
+    """
+    scorecards.parse_period(period)
+    tasks = [
+        (branch_id, period, lang, form_key)
+        for branch_id, locale in jobs_service.branches_to_render(area_code)
+        for lang in (langs or (locale,))
+    ]
+    if not tasks:
+        raise click.ClickException("no active branches to render")
+    if current_app.config.get("REDIS_URL"):
+        count = jobs_service.enqueue_scorecards(tasks)
+        click.echo(
+            f"{count} scorecard job(s) queued on '{jobs.QUEUE}'; "
+            "workers: rq worker scorecards --url $REDIS_URL"
+        )
+        return
+    outcomes = Counter()
+    with click.progressbar(length=len(tasks), label="Rendering scorecards") as bar:
+        for outcome in jobs_service.render_locally(tasks, processes):
+            outcomes[outcome] += 1
+            bar.update(1)
+    click.echo(", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items())))
+
+
 @click.command("demo")
 @click.option(
     "--months",
@@ -159,6 +219,7 @@ COMMANDS = (
     import_forms_command,
     check_forms_command,
     sweep_uploads_command,
+    render_scorecards_command,
     demo_command,
 )
 

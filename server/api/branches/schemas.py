@@ -66,3 +66,18 @@ class BranchQueryArgsSchema(QueryArgsSchema):
         validate=ma.validate.Length(max=100),
         metadata={"description": "Search in name, code and city"},
     )
+
+
+class ScorecardArgsSchema(Schema):
+    period = ma.fields.String(
+        required=True,
+        metadata={"description": "2026-10 (month), 2026-Q4 (quarter) or 2026 (year)"},
+        validate=ma.validate.Regexp(
+            r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$", error="Use 2026-10, 2026-Q4 or 2026."
+        ),
+    )
+    lang = ma.fields.String(
+        validate=LOCALE,
+        metadata={"description": "Language of the scorecard (default: the branch's)"},
+    )
+    form = ma.fields.String(load_default="branch-visit", validate=ma.validate.Length(max=100))

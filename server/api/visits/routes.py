@@ -1,15 +1,17 @@
 from flask.views import MethodView
 
+from server.api.files import file_response
 from server.api.smorest import Blueprint, SelectPage, current_user
 from server.api.visits.schemas import (
     BranchVisitSchema,
     VisitCreateSchema,
     VisitQueryArgsSchema,
+    VisitReportArgsSchema,
     VisitSchema,
 )
 from server.extensions import db
 from server.models import NETWORK_ROLES, Role
-from server.services import visits
+from server.services import scorecards, visits
 
 blp = Blueprint("visits", __name__, url_prefix="/api/v1/visits", description="Audit visits")
 
@@ -61,3 +63,18 @@ class VisitByIdViews(MethodView):
         """Delete a visit for good (its client_uuid is never accepted again)"""
         visits.delete_visit(current_user(), visits.get_visit(current_user(), visit_id))
         db.session.commit()
+
+
+@blp.route("/<int:visit_id>/report.pdf")
+class VisitReportViews(MethodView):
+    @blp.login_required()
+    @blp.arguments(VisitReportArgsSchema, location="query")
+    @blp.alt_response(200, description="The visit as a PDF (application/pdf)", success=True)
+    def get(self, args, visit_id):
+        """One visit as a PDF; the auditor is named only in HQ's version"""
+        user = current_user()
+        visit = visits.get_visit(user, visit_id)
+        pdf, etag, filename = scorecards.visit_report_pdf(
+            visit, args.get("lang"), with_auditor=user.sees_whole_network
+        )
+        return file_response(pdf, filename, "application/pdf", etag)

@@ -236,3 +236,10 @@ class VisitRevisionCreateSchema(Schema):
     gps = ma.fields.Nested(GpsSchema, allow_none=True)
     device = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=200))
     app_version = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=50))
+
+
+class VisitReportArgsSchema(Schema):
+    lang = ma.fields.String(
+        validate=ma.validate.OneOf(("en", "cs", "hu", "lt", "nb", "pl")),
+        metadata={"description": "Language of the report (default: the branch's)"},
+    )
