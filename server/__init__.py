@@ -20,7 +20,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     config_module.finalise(app.config, app.instance_path)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from server import cli, errors, extensions, pages
+    from server import cli, errors, extensions, pages, security
     from server.api import register_api
     from server.services import files
 
@@ -36,5 +36,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_api(app)
     app.register_blueprint(pages.bp)
     errors.register(app)
+    security.register(app)
     cli.register(app)
     return app

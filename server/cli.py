@@ -20,6 +20,7 @@ from server.services import (
     demo_visits,
     forms,
     photos,
+    retention,
     scorecards,
     users,
 )
@@ -179,6 +180,18 @@ def render_scorecards_command(period, area_code, langs, form_key, processes):
     click.echo(", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items())))
 
 
+@click.command("purge")
+@with_appcontext
+def purge_command():
+    """Remove photos and personal data of visits older than RETENTION_DAYS (scores stay)."""
+    report = retention.purge()
+    db.session.commit()
+    click.echo(
+        f"{report.photos} photo(s) and the personal data of {report.visits} visit(s) "
+        f"removed; {report.tokens} dead token(s) deleted"
+    )
+
+
 @click.command("demo")
 @click.option(
     "--months",
@@ -220,6 +233,7 @@ COMMANDS = (
     check_forms_command,
     sweep_uploads_command,
     render_scorecards_command,
+    purge_command,
     demo_command,
 )
 

@@ -59,6 +59,12 @@ class Config:
     API_SPEC_OPTIONS = {
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
     }
+    # Per token: generous for a phone retrying, tight enough to stop a runaway client.
+    VISIT_SUBMISSION_LIMIT = "120 per minute"
+    PHOTO_RESERVATION_LIMIT = "300 per minute"
+    # Retention: photos and personal data (GPS, device, comments, capture metadata) of visits
+    # older than this are removed by `flask purge`; scores and aggregates stay.
+    RETENTION_DAYS = 730
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
 
@@ -82,6 +88,9 @@ ENVIRONMENT = {
     "QA_GPS_MAX_DISTANCE_M": ("QA_GPS_MAX_DISTANCE_M", int),
     "QA_SUBMISSION_DELAY_HOURS": ("QA_SUBMISSION_DELAY_HOURS", int),
     "BRANCH_STAFF_VISIT_TIME": ("BRANCH_STAFF_VISIT_TIME", str),
+    "VISIT_SUBMISSION_LIMIT": ("VISIT_SUBMISSION_LIMIT", str),
+    "PHOTO_RESERVATION_LIMIT": ("PHOTO_RESERVATION_LIMIT", str),
+    "RETENTION_DAYS": ("RETENTION_DAYS", int),
 }
 
 

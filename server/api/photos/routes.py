@@ -3,8 +3,9 @@ from flask.views import MethodView
 
 from server.api.photos.schemas import PhotoCreateSchema, PhotoReservationSchema, PhotoSchema
 from server.api.smorest import Blueprint, current_user
-from server.extensions import db
+from server.extensions import db, limiter
 from server.models import PhotoStatus, Role
+from server.security import caller_key
 from server.services import photos
 from server.services.errors import InvalidInput
 
@@ -25,6 +26,15 @@ def _reservation(reservation):
 
 @blp.route("")
 class PhotoViews(MethodView):
+    decorators = [
+        limiter.limit(
+            lambda: current_app.config["PHOTO_RESERVATION_LIMIT"],
+            key_func=caller_key,
+            methods=["POST"],
+            error_message="Too many photo reservations; slow down.",
+        )
+    ]
+
     @blp.login_required(Role.AUDITOR)
     @blp.arguments(PhotoCreateSchema)
     @blp.response(201, PhotoReservationSchema)

@@ -1,3 +1,4 @@
+from flask import current_app
 from flask.views import MethodView
 
 from server.api.files import file_response
@@ -9,8 +10,9 @@ from server.api.visits.schemas import (
     VisitReportArgsSchema,
     VisitSchema,
 )
-from server.extensions import db
+from server.extensions import db, limiter
 from server.models import NETWORK_ROLES, Role
+from server.security import caller_key
 from server.services import scorecards, visits
 
 blp = Blueprint("visits", __name__, url_prefix="/api/v1/visits", description="Audit visits")
@@ -23,6 +25,15 @@ BY_ROLE = {
 
 @blp.route("")
 class VisitViews(MethodView):
+    decorators = [
+        limiter.limit(
+            lambda: current_app.config["VISIT_SUBMISSION_LIMIT"],
+            key_func=caller_key,
+            methods=["POST"],
+            error_message="Too many submissions; slow down.",
+        )
+    ]
+
     @blp.login_required()
     @blp.response_by_role(200, BY_ROLE, many=True)
     @blp.arguments(VisitQueryArgsSchema, location="query")
