@@ -87,46 +87,82 @@ def _area_branch_ids(area: Area):
     )
 
 
-def _mean(form_key: str, period: report.Period, *where) -> Decimal | None:
-    return _pct(
-        db.session.scalar(
-            select(func.avg(Visit.score_percent)).where(*_approved(form_key, period), *where)
-        )
-    )
+@dataclass
+class PeriodFacts:
+    """Per-branch sums of one period's approved visits: every average and rank a scorecard
+    shows follows from these (visit-weighted, as SQL's AVG over visits would give)."""
 
+    visits: dict[int, tuple[int, Decimal]]  # branch id -> (visits, sum of scores)
+    sections: dict[int, dict[str, tuple[int, Decimal]]]  # branch id -> section -> (n, sum)
 
-def _ranks(
-    form_key: str, period: report.Period, branch: Branch
-) -> tuple[report.Rank | None, report.Rank | None]:
-    """Competition ranks ("1, 2, 2, 4") by mean score among branches with visits."""
-    rows = db.session.execute(
-        select(Visit.branch_id, func.avg(Visit.score_percent), Branch.area_id)
-        .join(Branch, Branch.id == Visit.branch_id)
-        .where(*_approved(form_key, period))
-        .group_by(Visit.branch_id, Branch.area_id)
-    ).all()
-    area_ids = set(
-        db.session.scalars(select(Area.id).where(Area.path.startswith(branch.area.path)))
-    )
+    @classmethod
+    def load(cls, form_key: str, period: report.Period) -> PeriodFacts:
+        visits = {
+            branch_id: (int(n), Decimal(str(total)))
+            for branch_id, n, total in db.session.execute(
+                select(Visit.branch_id, func.count(Visit.id), func.sum(Visit.score_percent))
+                .where(*_approved(form_key, period))
+                .group_by(Visit.branch_id)
+            )
+        }
+        sections: dict[int, dict[str, tuple[int, Decimal]]] = defaultdict(dict)
+        for branch_id, key, n, total in db.session.execute(
+            select(
+                Visit.branch_id,
+                VisitSectionScore.section_key,
+                func.count(VisitSectionScore.percent),
+                func.sum(VisitSectionScore.percent),
+            )
+            .join(Visit, Visit.id == VisitSectionScore.visit_id)
+            .where(*_approved(form_key, period))
+            .group_by(Visit.branch_id, VisitSectionScore.section_key)
+        ):
+            sections[branch_id][key] = (int(n), Decimal(str(total or 0)))
+        return cls(visits, dict(sections))
 
-    def rank(candidates) -> report.Rank | None:
-        means = {branch_id: _pct(mean) for branch_id, mean, _ in candidates}
-        if branch.id not in means:
+    def mean(self, branch_ids=None) -> Decimal | None:
+        rows = [v for b, v in self.visits.items() if branch_ids is None or b in branch_ids]
+        count = sum(n for n, _ in rows)
+        return (sum(total for _, total in rows) / count).quantize(SCALE) if count else None
+
+    def section_means(self, branch_ids) -> dict[str, Decimal | None]:
+        sums: dict[str, list] = defaultdict(lambda: [0, Decimal(0)])
+        for branch_id in branch_ids:
+            for key, (n, total) in self.sections.get(branch_id, {}).items():
+                sums[key][0] += n
+                sums[key][1] += total
+        return {key: (total / n).quantize(SCALE) if n else None for key, (n, total) in sums.items()}
+
+    def rank(self, branch_id: int, among=None) -> report.Rank | None:
+        """Competition rank ("1, 2, 2, 4") by mean score among branches with visits."""
+        means = {
+            b: (total / n).quantize(SCALE)
+            for b, (n, total) in self.visits.items()
+            if among is None or b in among
+        }
+        if branch_id not in means:
             return None
-        better = sum(1 for mean in means.values() if mean > means[branch.id])
+        better = sum(1 for mean in means.values() if mean > means[branch_id])
         return report.Rank(position=better + 1, of=len(means))
 
-    return rank([row for row in rows if row[2] in area_ids]), rank(rows)
 
+class Facts:
+    """Where PeriodFacts come from: loaded per request, or kept for a whole batch run."""
 
-def _section_means(form_key, period, *where) -> dict[str, Decimal | None]:
-    rows = db.session.execute(
-        select(VisitSectionScore.section_key, func.avg(VisitSectionScore.percent))
-        .join(Visit, Visit.id == VisitSectionScore.visit_id)
-        .where(*_approved(form_key, period), *where)
-        .group_by(VisitSectionScore.section_key)
-    ).all()
-    return {key: _pct(mean) for key, mean in rows}
+    def __init__(self, form_key: str) -> None:
+        self.form_key = form_key
+        self._periods: dict[str, PeriodFacts] = {}
+        self._areas: dict[int, frozenset[int]] = {}
+
+    def period(self, period: report.Period) -> PeriodFacts:
+        if period.key not in self._periods:
+            self._periods[period.key] = PeriodFacts.load(self.form_key, period)
+        return self._periods[period.key]
+
+    def area_branches(self, area: Area) -> frozenset[int]:
+        if area.id not in self._areas:
+            self._areas[area.id] = frozenset(db.session.scalars(_area_branch_ids(area)))
+        return self._areas[area.id]
 
 
 @dataclass(frozen=True)
@@ -211,27 +247,30 @@ def gather_branch_scorecard(
     lang: str | None = None,
     form_key: str = DEFAULT_FORM,
     today: date | None = None,
+    facts: Facts | None = None,
 ) -> report.BranchScorecard:
+    """The scorecard's data. `facts` may be shared by a batch of scorecards of one period."""
     period = parse_period(period_key)
+    facts = facts or Facts(form_key)
     form = latest_form(form_key)
     lang = form.resolve_language(lang or branch.locale)
-    in_branch = Visit.branch_id == branch.id
-    in_area = Visit.branch_id.in_(_area_branch_ids(branch.area))
+    area = facts.area_branches(branch.area)
+    now = facts.period(period)
     own = db.session.scalars(
-        select(Visit).where(*_approved(form_key, period), in_branch).order_by(Visit.started_at)
+        select(Visit)
+        .where(*_approved(form_key, period), Visit.branch_id == branch.id)
+        .order_by(Visit.started_at)
     ).all()
-    area_rank, network_rank = _ranks(form_key, period, branch)
     headline = report.Headline(
-        score=_mean(form_key, period, in_branch),
+        score=now.mean({branch.id}),
         visits=len(own),
         target=_pct(branch.target_score),
-        previous_score=_mean(form_key, period.previous(), in_branch),
-        area_average=_mean(form_key, period, in_area),
-        network_average=_mean(form_key, period),
-        area_rank=area_rank,
-        network_rank=network_rank,
+        previous_score=facts.period(period.previous()).mean({branch.id}),
+        area_average=now.mean(area),
+        network_average=now.mean(),
+        area_rank=now.rank(branch.id, area),
+        network_rank=now.rank(branch.id),
     )
-    trend = _trend(form_key, period, in_branch, in_area)
     card = report.BranchScorecard(
         locale=lang,
         branch=branch_info(branch),
@@ -239,12 +278,12 @@ def gather_branch_scorecard(
         form_title=form.text(form.title, lang),
         generated_on=today or utcnow().date(),
         headline=headline,
-        trend=trend,
+        trend=_trend(facts, period, branch.id, area),
     )
     if not own:
         return card
-    branch_sections = _section_means(form_key, period, in_branch)
-    area_sections = _section_means(form_key, period, in_area)
+    branch_sections = now.section_means({branch.id})
+    area_sections = now.section_means(area)
     sections = tuple(
         report.SectionResult(
             title=form.text(section.title, lang),
@@ -263,13 +302,15 @@ def gather_branch_scorecard(
     )
 
 
-def _trend(form_key, period, in_branch, in_area) -> tuple[report.TrendPoint, ...]:
+def _trend(facts: Facts, period, branch_id, area) -> tuple[report.TrendPoint, ...]:
     periods = [period]
     while len(periods) < TREND_PERIODS:
         periods.insert(0, periods[0].previous())
     return tuple(
         report.TrendPoint(
-            period=p, score=_mean(form_key, p, in_branch), area_average=_mean(form_key, p, in_area)
+            period=p,
+            score=facts.period(p).mean({branch_id}),
+            area_average=facts.period(p).mean(area),
         )
         for p in periods
     )
@@ -491,10 +532,14 @@ def fingerprint(data) -> str:
 
 
 def ensure_scorecard(
-    branch: Branch, period_key: str, lang: str | None = None, form_key: str = DEFAULT_FORM
+    branch: Branch,
+    period_key: str,
+    lang: str | None = None,
+    form_key: str = DEFAULT_FORM,
+    facts: Facts | None = None,
 ) -> RenderedPdf:
     """Render and store the scorecard unless an identical one is stored already."""
-    data = gather_branch_scorecard(branch, period_key, lang, form_key)
+    data = gather_branch_scorecard(branch, period_key, lang, form_key, facts=facts)
     etag = fingerprint(data)
     key = (
         f"reports/scorecards/{branch.code}/{data.period.key}/"
