@@ -36,6 +36,7 @@ from reports.data import (
 from reports.fonts import FontFiles, FontNotFoundError, register_fonts
 from reports.i18n import LANGUAGES
 from reports.scorecard import render_branch_scorecard
+from reports.version import renderer_fingerprint
 from reports.visit_report import render_visit_report
 
 __all__ = [
@@ -69,4 +70,5 @@ __all__ = [
     "render_branch_scorecard",
     "render_comparison_report",
     "render_visit_report",
+    "renderer_fingerprint",
 ]

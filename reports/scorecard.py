@@ -334,7 +334,8 @@ def findings(ctx: Context, items: Sequence[Finding]) -> list[Flowable]:
         Spacer(1, 5),
     ]
     for number, finding in enumerate(items, start=1):
-        flowables += [_finding(ctx, number, finding), Spacer(1, 6)]
+        # Whole on one page when it fits: a question's title never ends a page alone.
+        flowables.append(KeepTogether([_finding(ctx, number, finding), Spacer(1, 6)]))
     return flowables
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import case, func, select
 
 from audit_forms import Form
 from reports import data as report
-from reports import render_branch_scorecard, render_visit_report
+from reports import render_branch_scorecard, render_visit_report, renderer_fingerprint
 from server.extensions import db
 from server.models import (
     Area,
@@ -526,9 +526,10 @@ class RenderedPdf:
 
 
 def fingerprint(data) -> str:
-    """What the PDF shows, minus the date it was made: the same data, the same PDF."""
+    """What the PDF shows (minus the date it was made) and the code that draws it: the same
+    data and the same renderer give the same PDF."""
     stable = dataclasses.replace(data, generated_on=date.min)
-    return hashlib.sha256(repr(stable).encode()).hexdigest()
+    return hashlib.sha256((renderer_fingerprint() + repr(stable)).encode()).hexdigest()
 
 
 def ensure_scorecard(

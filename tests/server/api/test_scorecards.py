@@ -213,3 +213,12 @@ def test_render_scorecards_through_rq_on_redis(app, world, approved, period, wor
     assert queue.count == 0
     assert len(stored_scorecards(app)) == 10
     connection.flushdb()
+
+
+def test_a_new_renderer_makes_a_new_scorecard(client, world, auth_header, approved, period,
+                                              monkeypatch):
+    """A release that changes the layout must not keep serving PDFs drawn by the old code."""
+    headers = auth_header(world.hq)
+    etag = scorecard(client, headers, world.lodz_1, period).headers["ETag"]
+    monkeypatch.setattr(scorecards, "renderer_fingerprint", lambda: "another layout")
+    assert scorecard(client, headers, world.lodz_1, period).headers["ETag"] != etag
