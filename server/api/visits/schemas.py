@@ -36,19 +36,9 @@ class GpsSchema(Schema):
     accuracy_m = ma.fields.Float(allow_none=True, validate=ma.validate.Range(0, 100_000))
 
 
-class VisitCreateSchema(Schema):
-    client_uuid = ma.fields.UUID(
-        required=True,
-        metadata={"description": "Made by the phone once per visit; sending it again is safe"},
-    )
-    branch_id = ma.fields.Integer(required=True, strict=True)
-    form_key = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
-    form_version = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1))
-    assignment_id = ma.fields.Integer(
-        strict=True,
-        allow_none=True,
-        metadata={"description": "The assignment this visit fulfils, if any"},
-    )
+class VisitContentSchema(Schema):
+    """What an auditor reports of a visit: in a submission and in a corrected revision."""
+
     started_at = ma.fields.AwareDateTime(required=True)
     ended_at = ma.fields.AwareDateTime(required=True)
     waiting_seconds = ma.fields.Integer(
@@ -63,6 +53,21 @@ class VisitCreateSchema(Schema):
     gps = ma.fields.Nested(GpsSchema, allow_none=True)
     device = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=200))
     app_version = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=50))
+
+
+class VisitCreateSchema(VisitContentSchema):
+    client_uuid = ma.fields.UUID(
+        required=True,
+        metadata={"description": "Made by the phone once per visit; sending it again is safe"},
+    )
+    branch_id = ma.fields.Integer(required=True, strict=True)
+    form_key = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
+    form_version = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1))
+    assignment_id = ma.fields.Integer(
+        strict=True,
+        allow_none=True,
+        metadata={"description": "The assignment this visit fulfils, if any"},
+    )
 
 
 class PhotoLinkSchema(Schema):
@@ -217,25 +222,11 @@ class VisitQueryArgsSchema(QueryArgsSchema):
     started_to = ma.fields.AwareDateTime(metadata={"description": "Exclusive"})
 
 
-class VisitRevisionCreateSchema(Schema):
+class VisitRevisionCreateSchema(VisitContentSchema):
     revision_uuid = ma.fields.UUID(
         required=True,
         metadata={"description": "Made by the phone once per revision; sending it again is safe"},
     )
-    started_at = ma.fields.AwareDateTime(required=True)
-    ended_at = ma.fields.AwareDateTime(required=True)
-    waiting_seconds = ma.fields.Integer(
-        strict=True, allow_none=True, validate=ma.validate.Range(0, MAX_WAIT_SECONDS)
-    )
-    answers = ma.fields.Dict(
-        keys=ma.fields.String(validate=ma.validate.Length(max=100)),
-        values=ma.fields.Nested(AnswerInSchema),
-        required=True,
-        validate=ma.validate.Length(max=500),
-    )
-    gps = ma.fields.Nested(GpsSchema, allow_none=True)
-    device = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=200))
-    app_version = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=50))
 
 
 class VisitReportArgsSchema(Schema):
