@@ -82,14 +82,18 @@ def app_config(database_url, storage_dir) -> dict[str, Any]:
     return _test_config(database_url, storage_dir)
 
 
-# Building an app builds its whole OpenAPI document: one app per distinct configuration.
+# Building an app builds its whole OpenAPI document: apps are kept per configuration (a few;
+# per-test configurations such as an S3 bucket each would otherwise pile up).
 _apps: dict[str, Flask] = {}
+KEPT_APPS = 4
 
 
 @pytest.fixture
 def app(migrated_schema, app_config) -> Iterator[Flask]:
     key = repr(sorted(app_config.items()))
     if key not in _apps:
+        while len(_apps) >= KEPT_APPS:
+            _apps.pop(next(iter(_apps)))
         _apps[key] = create_app(app_config)
     app = _apps[key]
     pristine = dict(app.config)
@@ -99,6 +103,7 @@ def app(migrated_schema, app_config) -> Iterator[Flask]:
         with _db.engine.begin() as connection:
             for table in reversed(_db.metadata.sorted_tables):
                 connection.execute(table.delete())
+        _db.engine.dispose()  # no idle connections left behind between tests
     app.config.clear()
     app.config.update(pristine)
     _empty_folder(app_config["STORAGE_DIR"])
