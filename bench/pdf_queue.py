@@ -59,18 +59,30 @@ def build(app, branches: int, rng: random.Random) -> None:
         forms.import_form_files()
         stored = forms.get_form_version("branch-visit")
         form = forms.form_of(stored)
-        auditor = User(email="bench@example.test", name="Bench", password_hash="x",
-                       role=Role.AUDITOR)
+        auditor = User(
+            email="bench@example.test", name="Bench", password_hash="x", role=Role.AUDITOR
+        )
         db.session.add(auditor)
         regions = [areas.ensure_area_path(f"PL/Region {n:02d}") for n in range(20)]
         db.session.flush()
-        db.session.execute(insert(Branch), [
-            {"code": f"PL-B-{n:05d}", "name": f"Łódź {n}", "address": f"ul. Piotrkowska {n}",
-             "city": "Łódź", "country": "PL", "area_id": regions[n % 20].id,
-             "timezone": "Europe/Warsaw", "locale": "pl", "target_score": Decimal(85),
-             "active": True}
-            for n in range(branches)
-        ])
+        db.session.execute(
+            insert(Branch),
+            [
+                {
+                    "code": f"PL-B-{n:05d}",
+                    "name": f"Łódź {n}",
+                    "address": f"ul. Piotrkowska {n}",
+                    "city": "Łódź",
+                    "country": "PL",
+                    "area_id": regions[n % 20].id,
+                    "timezone": "Europe/Warsaw",
+                    "locale": "pl",
+                    "target_score": Decimal(85),
+                    "active": True,
+                }
+                for n in range(branches)
+            ],
+        )
         branch_ids = list(db.session.scalars(select(Branch.id)))
         period_start = date(2026, 10, 1)
         detailed = set(months_back(period_start, 2))
@@ -78,27 +90,42 @@ def build(app, branches: int, rng: random.Random) -> None:
             visits, answer_rows, section_rows = [], [], []
             for branch_id in branch_ids:
                 for _ in range(rng.choice((1, 2, 3))):
-                    started = datetime(month.year, month.month, rng.randrange(1, 28),
-                                       rng.randrange(8, 16), tzinfo=UTC)
+                    started = datetime(
+                        month.year,
+                        month.month,
+                        rng.randrange(1, 28),
+                        rng.randrange(8, 16),
+                        tzinfo=UTC,
+                    )
                     answers = _answers(form, rng) if month in detailed else None
                     score = score_visit(form, answers) if answers else None
-                    visits.append({
-                        "client_uuid": str(uuid.UUID(int=rng.getrandbits(128))),
-                        "content_fingerprint": "bench", "auditor_id": auditor.id,
-                        "branch_id": branch_id, "form_version_id": stored.id,
-                        "started_at": started, "ended_at": started + timedelta(minutes=20),
-                        "submitted_at": started + timedelta(hours=1),
-                        "status": VisitStatus.APPROVED, "completeness": "complete",
-                        "score_percent": score.percent if score else
-                        Decimal(rng.randrange(5000, 10000)) / 100,
-                        "score_earned": score.earned if score else 0,
-                        "score_possible": score.possible if score else 0,
-                        "critical_failed": bool(score and score.critical_failures),
-                        "revision": 1, "_answers": answers, "_score": score,
-                    })
-            ids = db.session.scalars(insert(Visit).returning(Visit.id), [
-                {k: v for k, v in row.items() if not k.startswith("_")} for row in visits
-            ]).all()
+                    visits.append(
+                        {
+                            "client_uuid": str(uuid.UUID(int=rng.getrandbits(128))),
+                            "content_fingerprint": "bench",
+                            "auditor_id": auditor.id,
+                            "branch_id": branch_id,
+                            "form_version_id": stored.id,
+                            "started_at": started,
+                            "ended_at": started + timedelta(minutes=20),
+                            "submitted_at": started + timedelta(hours=1),
+                            "status": VisitStatus.APPROVED,
+                            "completeness": "complete",
+                            "score_percent": score.percent
+                            if score
+                            else Decimal(rng.randrange(5000, 10000)) / 100,
+                            "score_earned": score.earned if score else 0,
+                            "score_possible": score.possible if score else 0,
+                            "critical_failed": bool(score and score.critical_failures),
+                            "revision": 1,
+                            "_answers": answers,
+                            "_score": score,
+                        }
+                    )
+            ids = db.session.scalars(
+                insert(Visit).returning(Visit.id),
+                [{k: v for k, v in row.items() if not k.startswith("_")} for row in visits],
+            ).all()
             for visit_id, row in zip(ids, visits, strict=True):
                 score = row["_score"]
                 if score is None:
@@ -106,16 +133,31 @@ def build(app, branches: int, rng: random.Random) -> None:
                 for position, (section, question) in enumerate(form.iter_questions()):
                     result = score.question(question.key)
                     answer = row["_answers"].get(question.key, {})
-                    answer_rows.append({
-                        "visit_id": visit_id, "position": position, "section_key": section.key,
-                        "question_key": question.key, "value": answer.get("value"),
-                        "comment": answer.get("comment"), "status": str(result.status),
-                        "earned": result.earned, "possible": result.possible})
+                    answer_rows.append(
+                        {
+                            "visit_id": visit_id,
+                            "position": position,
+                            "section_key": section.key,
+                            "question_key": question.key,
+                            "value": answer.get("value"),
+                            "comment": answer.get("comment"),
+                            "status": str(result.status),
+                            "earned": result.earned,
+                            "possible": result.possible,
+                        }
+                    )
                 for position, section in enumerate(score.sections):
-                    section_rows.append({
-                        "visit_id": visit_id, "position": position, "section_key": section.key,
-                        "weight": section.weight, "earned": section.earned,
-                        "possible": section.possible, "percent": section.percent})
+                    section_rows.append(
+                        {
+                            "visit_id": visit_id,
+                            "position": position,
+                            "section_key": section.key,
+                            "weight": section.weight,
+                            "earned": section.earned,
+                            "possible": section.possible,
+                            "percent": section.percent,
+                        }
+                    )
             if answer_rows:
                 db.session.execute(insert(VisitAnswer), answer_rows)
                 db.session.execute(insert(VisitSectionScore), section_rows)
@@ -154,9 +196,14 @@ def main() -> int:
     args = parser.parse_args()
     database = f"bench_pdf_{os.getpid()}"
     storage = tempfile.mkdtemp(prefix="bench-pdf-")
-    env = {**os.environ, "DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{database}",
-           "STORAGE_DIR": storage, "REDIS_URL": REDIS_URL, "SECRET_KEY": "bench-secret",
-           "APP_ENV": "production"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{database}",
+        "STORAGE_DIR": storage,
+        "REDIS_URL": REDIS_URL,
+        "SECRET_KEY": "bench-secret",
+        "APP_ENV": "production",
+    }
     with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{database}"')
     redis = Redis.from_url(REDIS_URL)
@@ -170,21 +217,49 @@ def main() -> int:
         started = time.perf_counter()
         build(app, args.branches, random.Random(7))
         print(f"built in {time.perf_counter() - started:.1f} s", flush=True)
-        subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "render-scorecards",
-                        "--period", PERIOD], env=env, check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "flask",
+                "--app",
+                "wsgi",
+                "render-scorecards",
+                "--period",
+                PERIOD,
+            ],
+            env=env,
+            check=True,
+        )
         started = time.perf_counter()
-        workers = [subprocess.Popen(["rq", "worker", "scorecards", "--burst", "--quiet",
-                                     "--url", REDIS_URL,
-                                     "--worker-class", "server.jobs.ScorecardWorker"], env=env)
-                   for _ in range(args.workers)]
+        workers = [
+            subprocess.Popen(
+                [
+                    "rq",
+                    "worker",
+                    "scorecards",
+                    "--burst",
+                    "--quiet",
+                    "--url",
+                    REDIS_URL,
+                    "--worker-class",
+                    "server.jobs.ScorecardWorker",
+                ],
+                env=env,
+            )
+            for _ in range(args.workers)
+        ]
         for worker in workers:
             worker.wait(timeout=1800)
         elapsed = time.perf_counter() - started
-        rendered = sum(1 for _, _, files in os.walk(storage) for name in files
-                       if name.endswith(".pdf"))
+        rendered = sum(
+            1 for _, _, files in os.walk(storage) for name in files if name.endswith(".pdf")
+        )
         print(f"\n{'scorecards':>12} {'workers':>8} {'wall s':>8} {'per s':>8} {'target':>8}")
-        print(f"{rendered:>12} {args.workers:>8} {elapsed:>8.1f} {rendered / elapsed:>8.1f} "
-              f"{'<= 60 s':>8}")
+        print(
+            f"{rendered:>12} {args.workers:>8} {elapsed:>8.1f} {rendered / elapsed:>8.1f} "
+            f"{'<= 60 s':>8}"
+        )
         return 0 if rendered == args.branches else 1
     finally:
         redis.flushdb()
