@@ -8,6 +8,7 @@ from datetime import timedelta
 from functools import cache
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from server.extensions import db
@@ -45,7 +46,11 @@ def issue_token(email: str, password: str, ttl: timedelta) -> tuple[str, ApiToke
 
 def token_for(raw: str) -> ApiToken | None:
     """The live token for a raw bearer value, or None when unknown, expired or revoked."""
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(raw)))
+    token = db.session.scalar(
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))
+        .where(ApiToken.token_hash == hash_token(raw))
+    )
     now = utcnow()
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         return None

@@ -14,6 +14,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import Select, insert, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import defer
 
 from audit_forms import Answer, Form, VisitScore, score_visit, validate_answers
 from server.extensions import db
@@ -151,9 +152,9 @@ def _check(auditor: User, data: Mapping[str, Any]):
     if branch is None:
         problems["branch_id"].append("No such branch among the branches you audit.")
     stored_form = db.session.scalar(
-        select(FormVersion).where(
-            FormVersion.key == data["form_key"], FormVersion.version == data["form_version"]
-        )
+        select(FormVersion)
+        .options(defer(FormVersion.definition))  # parsed forms are cached by fingerprint
+        .where(FormVersion.key == data["form_key"], FormVersion.version == data["form_version"])
     )
     if stored_form is None:
         problems["form_version"].append(
@@ -295,8 +296,9 @@ def store_scores(
         }
         for position, section in enumerate(score.sections)
     ]
-    db.session.execute(insert(VisitAnswer), answer_rows)
-    db.session.execute(insert(VisitSectionScore), section_rows)
+    # render_nulls: one INSERT for all rows, not one per pattern of missing values.
+    db.session.execute(insert(VisitAnswer).execution_options(render_nulls=True), answer_rows)
+    db.session.execute(insert(VisitSectionScore).execution_options(render_nulls=True), section_rows)
     db.session.expire(visit, ["answers", "section_scores"])
 
 

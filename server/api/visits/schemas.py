@@ -14,6 +14,12 @@ from server.services.visits import missing_photo_ids
 MAX_WAIT_SECONDS = 24 * 3600
 
 
+def plausible_time(value) -> None:
+    # Checked before any time zone arithmetic: year 1 with a +00:01 offset would overflow.
+    if not 2000 <= value.year < 2100:
+        raise ma.ValidationError("Must lie between the years 2000 and 2099.")
+
+
 class AnswerInSchema(Schema):
     value = ma.fields.Raw(
         allow_none=True,
@@ -39,8 +45,8 @@ class GpsSchema(Schema):
 class VisitContentSchema(Schema):
     """What an auditor reports of a visit: in a submission and in a corrected revision."""
 
-    started_at = ma.fields.AwareDateTime(required=True)
-    ended_at = ma.fields.AwareDateTime(required=True)
+    started_at = ma.fields.AwareDateTime(required=True, validate=plausible_time)
+    ended_at = ma.fields.AwareDateTime(required=True, validate=plausible_time)
     waiting_seconds = ma.fields.Integer(
         strict=True, allow_none=True, validate=ma.validate.Range(0, MAX_WAIT_SECONDS)
     )
@@ -83,6 +89,20 @@ class PhotoLinkSchema(Schema):
         return url_for("photos.PhotoThumbnailViews", photo_id=photo.id)
 
 
+PHOTO_LINKS = PhotoLinkSchema(many=True)
+
+
+def photos_by_question(visit) -> dict[str, list]:
+    """The visit's photos grouped by question, once per visit (not once per answer)."""
+    grouped = visit.__dict__.get("_photos_by_question")
+    if grouped is None:
+        grouped = {}
+        for photo in visit.photos:
+            grouped.setdefault(photo.question_key, []).append(photo)
+        visit.__dict__["_photos_by_question"] = grouped
+    return grouped
+
+
 class AnswerSchema(Schema):
     question_key = ma.fields.String()
     section_key = ma.fields.String()
@@ -94,9 +114,7 @@ class AnswerSchema(Schema):
     photos = ma.fields.Method("_photos")
 
     def _photos(self, answer):
-        return PhotoLinkSchema(many=True).dump(
-            [photo for photo in answer.visit.photos if photo.question_key == answer.question_key]
-        )
+        return PHOTO_LINKS.dump(photos_by_question(answer.visit).get(answer.question_key, []))
 
 
 class SectionScoreSchema(Schema):
@@ -171,6 +189,8 @@ class BranchVisitSchema(Schema):
 def _review_note(visit):
     from server.services.review import latest_decision
 
+    if visit.status == VisitStatus.SUBMITTED and visit.revision == 1:
+        return None  # never decided yet: nothing to look up
     decision = latest_decision(visit)
     return decision.note if decision is not None and decision.note else None
 

@@ -348,3 +348,10 @@ def test_auditors_see_only_their_own_visits(client, world, auth_header, stored_v
     assert client.get(f"/api/v1/visits/{approved}", headers=auth_header(other)).status_code == 404
     own = client.get(f"/api/v1/visits/{approved}", headers=auth_header(world.auditor))
     assert own.get_json()["auditor"]["name"] == world.auditor.name
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+00:01", "9999-12-31T23:59:59-00:01"])
+def test_times_at_the_edge_of_the_calendar_are_422_not_500(submit, visit_body, moment):
+    response = submit(visit_body([], started_at=moment))
+    assert response.status_code == 422
+    assert "started_at" in response.get_json()["errors"]["json"]
