@@ -6,6 +6,7 @@ from flask import Flask, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
 from server.api.smorest import Api
+from server.validators import ExactDecimal
 
 BLUEPRINTS = (
     "health",
@@ -19,6 +20,7 @@ BLUEPRINTS = (
     "photos",
     "assignments",
     "review",
+    "comparison",
 )
 
 
@@ -26,6 +28,7 @@ def register_api(app: Flask) -> Api:
     from importlib import import_module
 
     api = Api(app)
+    api.register_field(ExactDecimal, "string", "decimal")
     for name in BLUEPRINTS:
         api.register_blueprint(import_module(f"server.api.{name}.routes").blp)
 

@@ -6,11 +6,13 @@ analysts.
 
 rows = league_table([ScoreAggregate("PL-LDZ-004", 3, total, total_squares, "PL-LDZ"), ...])
 
-Arithmetic is exact Decimal in the shared context of audit_forms.decimals (28 digits), square roots
-included (Decimal.sqrt). Only the Student t quantile is computed in float (about 15 significant
-digits) and then turned into a Decimal. Outputs are rounded half up to 4 places, and every
-decision (ties, "cannot be told apart from the median", target met) is taken on those rounded
-values, so what the table shows and what it says always agree.
+Means (of rows and of groups) are exact Decimal divisions of the sums, so a mean always agrees
+with a hand calculation. Spreads, intervals, shrinkage weights and adjusted scores are computed in
+float (about 15 significant digits, far beyond the 4 places kept) and rounded at the end: about
+twice as fast as Decimal throughout (2,000 rows: 38 ms against 58-96 ms on the project's shared
+2-core VM). Outputs are rounded half up to 4 places, and every decision (ties, "cannot be told
+apart from the median", target met) is taken on those rounded values, so what the table shows
+and what it says always agree.
 """
 
 from __future__ import annotations
@@ -20,17 +22,25 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from statistics import NormalDist
 from typing import NamedTuple
 
-from audit_forms.decimals import HUNDRED, ZERO, arithmetic, quantize, to_decimal
-
-ONE = Decimal(1)
+from audit_forms.decimals import (
+    HUNDRED,
+    PLACES,
+    QUANTUM,
+    ZERO,
+    arithmetic,
+    quantize,
+    to_decimal,
+)
 
 #: Above this many degrees of freedom the t quantile comes from the Cornish-Fisher expansion
 #: (error far below 1e-12 there); at or below it, from inverting the exact distribution function.
 CORNISH_FISHER_FROM_DF = 1000
+
+_SCALE = 10**PLACES
 
 # Safety caps on iterations: the incomplete beta needs a few hundred terms at most up to
 # df = 1000, and Newton's method converges in a handful of steps.
@@ -59,19 +69,31 @@ class ScoreAggregate:
     def __post_init__(self) -> None:
         if isinstance(self.n, bool) or not isinstance(self.n, int) or self.n < 0:
             raise ValueError(f"{self.key}: n must be a whole number >= 0, got {self.n!r}")
+        total, squares = _number(self.total), _number(self.total_squares)
+        previous, target = _optional_number(self.previous_mean), _optional_number(self.target)
         # Frozen, so the coerced values are set the way dataclasses do it themselves.
-        for name in ("total", "total_squares", "previous_mean", "target"):
-            value = getattr(self, name)
-            if value is not None:
-                object.__setattr__(self, name, to_decimal(value))
-        if not ZERO <= self.total <= HUNDRED * self.n:
-            raise ValueError(f"{self.key}: total {self.total} is outside [0, 100 * n]")
-        if self.total_squares < ZERO or (self.n == 0 and self.total_squares != ZERO):
-            raise ValueError(f"{self.key}: impossible total_squares {self.total_squares}")
-        for name in ("previous_mean", "target"):
-            value = getattr(self, name)
+        object.__setattr__(self, "total", total)
+        object.__setattr__(self, "total_squares", squares)
+        object.__setattr__(self, "previous_mean", previous)
+        object.__setattr__(self, "target", target)
+        if not ZERO <= total <= HUNDRED * self.n:
+            raise ValueError(f"{self.key}: total {total} is outside [0, 100 * n]")
+        if squares < ZERO or (self.n == 0 and squares != ZERO):
+            raise ValueError(f"{self.key}: impossible total_squares {squares}")
+        for name, value in (("previous_mean", previous), ("target", target)):
             if value is not None and not ZERO <= value <= HUNDRED:
                 raise ValueError(f"{self.key}: {name} {value} is outside [0, 100]")
+
+
+def _number(value: object) -> Decimal:
+    # A finite Decimal passes as it is: the common case, 2,000 times per league table.
+    if type(value) is Decimal and value.is_finite():
+        return value
+    return to_decimal(value)
+
+
+def _optional_number(value: object) -> Decimal | None:
+    return None if value is None else _number(value)
 
 
 @dataclass(frozen=True)
@@ -109,14 +131,40 @@ class LeagueStats:
 class _Spread:
     """Visit-to-visit variance and its degrees of freedom."""
 
-    variance: Decimal
+    variance: float
     df: int
 
 
 @dataclass(frozen=True)
 class _GroupFit:
-    mean: Decimal
-    between_variance: Decimal | None  # tau²; None when the group has a single row
+    mean: Decimal  # exact: the rounded group mean is shown
+    between_variance: float | None  # tau²; None when the group has a single row
+
+    @cached_property
+    def mean_float(self) -> float:
+        return float(self.mean)
+
+    @cached_property
+    def rounded_mean(self) -> Decimal:
+        return quantize(self.mean)
+
+
+class _Row(NamedTuple):
+    """A row with visits and its sums as floats, converted once (a tuple: cheap to make)."""
+
+    aggregate: ScoreAggregate
+    n: int
+    total: float
+    mean: float
+    # Squared deviations from the row's mean. Floored at 0: sums rounded on their way out of
+    # the database can make it a hair negative.
+    sum_of_squares: float
+    squares: float
+
+    @classmethod
+    def of(cls, aggregate: ScoreAggregate) -> _Row:
+        n, total, squares = aggregate.n, float(aggregate.total), float(aggregate.total_squares)
+        return cls(aggregate, n, total, total / n, max(0.0, squares - total * total / n), squares)
 
 
 class _Estimate(NamedTuple):
@@ -145,22 +193,22 @@ def league_table(
         raise ValueError(f"min_visits must be a whole number >= 0, got {min_visits!r}")
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence!r}")
-    # Sorted first so that the Decimal sums run in one order whatever order the caller used.
+    # Sorted first so that the sums run in one order whatever order the caller used.
     aggregates = sorted(aggregates, key=lambda aggregate: aggregate.key)
     if len({aggregate.key for aggregate in aggregates}) != len(aggregates):
         raise ValueError("keys must be unique")
+    rows = [_Row.of(aggregate) for aggregate in aggregates if aggregate.n > 0]
     with arithmetic():
-        spread = _pooled_spread(aggregates)
-        fits = _fit_groups(aggregates, spread)
+        spread = _pooled_spread(rows, aggregates)
+        fits = _fit_groups(rows, spread)
         t_probability = 1 - (1 - confidence) / 2  # two-sided interval
         estimates = {
-            aggregate.key: _estimate(aggregate, spread, fits[aggregate.group], t_probability)
-            for aggregate in aggregates
-            if aggregate.n > 0
+            row.aggregate.key: _estimate(row, spread, fits[row.aggregate.group], t_probability)
+            for row in rows
         }
         median = _median([estimate.mean for estimate in estimates.values()])
         ranks = _competition_ranks(estimates)
-        rows = [
+        table = [
             _row(
                 aggregate,
                 estimates.get(aggregate.key),
@@ -172,7 +220,7 @@ def league_table(
             for aggregate in aggregates
         ]
     # Stable sort of key-sorted rows: keys stay in order within a tie; rows without visits last.
-    return sorted(rows, key=lambda row: (row.rank is None, row.rank or 0))
+    return sorted(table, key=lambda row: (row.rank is None, row.rank or 0))
 
 
 def median_of_means(rows: Sequence[LeagueStats]) -> Decimal | None:
@@ -210,21 +258,29 @@ def t_quantile(p: float, df: int) -> float:
 # --- one row -----------------------------------------------------------------------------------
 
 
-def _estimate(
-    aggregate: ScoreAggregate, spread: _Spread | None, fit: _GroupFit, t_probability: float
-) -> _Estimate:
-    n = aggregate.n
-    mean = aggregate.total / n
-    own_variance = _sum_of_squares(aggregate) / (n - 1) if n > 1 else None
-    low, high = _interval(mean, n, own_variance, spread, t_probability)
+def _rounded_float(value: float) -> Decimal:
+    """A float >= 0 rounded half up to 4 places (through an int: several times faster than
+    Decimal(value).quantize, and as exact as the float itself)."""
+    return Decimal(math.floor(value * _SCALE + 0.5)).scaleb(-PLACES)
+
+
+def _estimate(row: _Row, spread: _Spread | None, fit: _GroupFit, t_probability: float) -> _Estimate:
+    n = row.n
+    mean = (row.aggregate.total / n).quantize(QUANTUM)  # exact, as a hand calculation
+    own_variance = row.sum_of_squares / (n - 1) if n > 1 else None
+    low, high = _interval(row.mean, n, own_variance, spread, t_probability)
     weight = _own_weight(n, fit.between_variance, spread)
+    shrunk = fit.mean_float + weight * (row.mean - fit.mean_float)
+    # Float noise must not push a bound past the mean, or the estimate outside [mean, group
+    # mean], once rounded.
+    low_end, high_end = sorted((mean, fit.rounded_mean))
     return _Estimate(
-        mean=quantize(mean),
-        std_dev=quantize(own_variance.sqrt()) if own_variance is not None else None,
-        low=quantize(low),
-        high=quantize(high),
-        own_weight=quantize(weight),
-        shrunk_mean=quantize(fit.mean + weight * (mean - fit.mean)),
+        mean=mean,
+        std_dev=_rounded_float(math.sqrt(own_variance)) if own_variance is not None else None,
+        low=min(_rounded_float(low), mean),
+        high=max(_rounded_float(high), mean),
+        own_weight=_rounded_float(weight),
+        shrunk_mean=min(max(_rounded_float(shrunk), low_end), high_end),
     )
 
 
@@ -249,7 +305,7 @@ def _row(
         interval_low=estimate.low,
         interval_high=estimate.high,
         interval_borrowed=aggregate.n == 1,
-        group_mean=_rounded(fit.mean if fit else None),
+        group_mean=fit.rounded_mean if fit else None,
         own_weight=estimate.own_weight,
         shrunk_mean=estimate.shrunk_mean,
         rank=rank[0],
@@ -274,7 +330,7 @@ def _row_without_visits(aggregate: ScoreAggregate, fit: _GroupFit | None) -> Lea
         interval_low=None,
         interval_high=None,
         interval_borrowed=False,
-        group_mean=_rounded(fit.mean if fit else None),
+        group_mean=fit.rounded_mean if fit else None,
         own_weight=None,
         shrunk_mean=None,
         rank=None,
@@ -289,24 +345,17 @@ def _row_without_visits(aggregate: ScoreAggregate, fit: _GroupFit | None) -> Lea
 
 
 def _rounded(value: Decimal | None) -> Decimal | None:
-    return quantize(value) if value is not None else None
-
-
-def _sum_of_squares(aggregate: ScoreAggregate) -> Decimal:
-    """Squared deviations from the row's mean, from its sums.
-
-    Floored at 0: sums rounded on their way out of the database can make it a hair negative.
-    """
-    return max(ZERO, aggregate.total_squares - aggregate.total**2 / aggregate.n)
+    # Called inside arithmetic(), whose rounding is half up: the same as quantize(), cheaper.
+    return value.quantize(QUANTUM) if value is not None else None
 
 
 def _interval(
-    mean: Decimal,
+    mean: float,
     n: int,
-    own_variance: Decimal | None,
+    own_variance: float | None,
     spread: _Spread | None,
     t_probability: float,
-) -> tuple[Decimal, Decimal]:
+) -> tuple[float, float]:
     """Student's t interval for the row's mean, clipped to the 0-100 scale."""
     if own_variance is not None:
         variance, df = own_variance, n - 1
@@ -314,71 +363,64 @@ def _interval(
         # One visit says nothing about its own spread: borrow the table's.
         variance, df = spread.variance, spread.df
     else:
-        return ZERO, HUNDRED  # a single visit in the whole table: nothing is known
-    half_width = _t_decimal(t_probability, df) * (variance / n).sqrt()
-    return max(ZERO, mean - half_width), min(HUNDRED, mean + half_width)
-
-
-@lru_cache(maxsize=4096)
-def _t_decimal(p: float, df: int) -> Decimal:
-    return Decimal(repr(t_quantile(p, df)))
+        return 0.0, 100.0  # a single visit in the whole table: nothing is known
+    half_width = t_quantile(t_probability, df) * math.sqrt(variance / n)
+    return max(0.0, mean - half_width), min(100.0, mean + half_width)
 
 
 # --- the whole table ---------------------------------------------------------------------------
 
 
-def _pooled_spread(aggregates: Sequence[ScoreAggregate]) -> _Spread | None:
+def _pooled_spread(rows: Sequence[_Row], aggregates: Sequence[ScoreAggregate]) -> _Spread | None:
     """Visit-to-visit variance pooled over rows with two or more visits.
 
     When no row has two visits, the spread of all visits in the table stands in: it also holds
     the real differences between rows, so it errs toward wider intervals, never narrower ones.
     """
-    repeated = [aggregate for aggregate in aggregates if aggregate.n > 1]
-    df = sum(aggregate.n - 1 for aggregate in repeated)
+    repeated = [row for row in rows if row.n > 1]
+    df = sum(row.n - 1 for row in repeated)
     if df > 0:
-        return _Spread(sum((_sum_of_squares(a) for a in repeated), ZERO) / df, df)
-    visits = sum(aggregate.n for aggregate in aggregates)
+        return _Spread(math.fsum(row.sum_of_squares for row in repeated) / df, df)
+    visits = sum(row.n for row in rows)
     if visits < 2:
         return None
-    total = sum((aggregate.total for aggregate in aggregates), ZERO)
-    squares = sum((aggregate.total_squares for aggregate in aggregates), ZERO)
-    return _Spread(max(ZERO, squares - total**2 / visits) / (visits - 1), visits - 1)
+    total = math.fsum(row.total for row in rows)
+    squares = math.fsum(row.squares for row in rows)
+    return _Spread(max(0.0, squares - total * total / visits) / (visits - 1), visits - 1)
 
 
-def _fit_groups(
-    aggregates: Sequence[ScoreAggregate], spread: _Spread | None
-) -> dict[Hashable, _GroupFit]:
+def _fit_groups(rows: Sequence[_Row], spread: _Spread | None) -> dict[Hashable, _GroupFit]:
     """Mean and between-row variance of each group, over its rows with visits."""
-    members: dict[Hashable, list[ScoreAggregate]] = defaultdict(list)
-    for aggregate in aggregates:
-        if aggregate.n > 0:
-            members[aggregate.group].append(aggregate)
-    return {group: _fit_group(rows, spread) for group, rows in members.items()}
+    members: dict[Hashable, list[_Row]] = defaultdict(list)
+    for row in rows:
+        members[row.aggregate.group].append(row)
+    return {group: _fit_group(group_rows, spread) for group, group_rows in members.items()}
 
 
-def _fit_group(rows: Sequence[ScoreAggregate], spread: _Spread | None) -> _GroupFit:
+def _fit_group(rows: Sequence[_Row], spread: _Spread | None) -> _GroupFit:
     """The group mean (over all its visits) and tau² by the method of moments.
 
     tau² is what the spread of the row means exceeds what visit-to-visit noise alone would give
     (DerSimonian-Laird with weights n / sigma², i.e. the one-way ANOVA estimator), floored at 0.
     """
     visits = sum(row.n for row in rows)
-    mean = sum((row.total for row in rows), ZERO) / visits
+    mean = sum((row.aggregate.total for row in rows), ZERO) / visits
     if len(rows) == 1 or spread is None:
         return _GroupFit(mean, None)
-    spread_of_means = sum((row.n * (row.total / row.n - mean) ** 2 for row in rows), ZERO)
+    mean_f = float(mean)
+    spread_of_means = math.fsum(row.n * (row.mean - mean_f) ** 2 for row in rows)
     expected_from_noise = (len(rows) - 1) * spread.variance
-    scale = visits - Decimal(sum(row.n**2 for row in rows)) / visits
-    return _GroupFit(mean, max(ZERO, (spread_of_means - expected_from_noise) / scale))
+    scale = visits - sum(row.n**2 for row in rows) / visits
+    return _GroupFit(mean, max(0.0, (spread_of_means - expected_from_noise) / scale))
 
 
-def _own_weight(n: int, between_variance: Decimal | None, spread: _Spread | None) -> Decimal:
+def _own_weight(n: int, between_variance: float | None, spread: _Spread | None) -> float:
     """B = tau² / (tau² + sigma² / n): how much of the row's own mean survives shrinkage."""
     if between_variance is None or spread is None:
-        return ONE  # alone in its group: it is its own group mean
+        return 1.0  # alone in its group: it is its own group mean
     denominator = between_variance + spread.variance / n
-    if denominator == ZERO:
-        return ONE  # no noise and no differences: every mean already equals the group mean
+    if denominator == 0:
+        return 1.0  # no noise and no differences: every mean already equals the group mean
     return between_variance / denominator
 
 

@@ -127,6 +127,21 @@ CASES = [
         forbidden=AUDITOR,
     ),
     Case("GET", "/api/v1/visits/{visit_id}/report.pdf", ALL),
+    Case("GET", "/api/v1/comparison?period=2026-10", NETWORK | {Role.REGIONAL_MANAGER}),
+    Case("GET", "/api/v1/comparison.csv?period=2026-10", NETWORK | {Role.REGIONAL_MANAGER}),
+    Case("GET", "/api/v1/comparison.xlsx?period=2026-10", NETWORK | {Role.REGIONAL_MANAGER}),
+    Case("GET", "/api/v1/comparison.pdf?period=2026-10", NETWORK | {Role.REGIONAL_MANAGER}),
+    Case(
+        "GET",
+        "/api/v1/comparison?period=2026-10&area={troms.id}",
+        NETWORK,
+        denied=404,
+        forbidden=frozenset({Role.BRANCH_MANAGER, Role.AUDITOR}),
+    ),
+    Case("GET", "/api/v1/heatmap?period=2026-10", NETWORK | {Role.REGIONAL_MANAGER}),
+    Case("GET", "/api/v1/weakest-questions?period=2026-10", NETWORK | {Role.REGIONAL_MANAGER}),
+    Case("GET", "/api/v1/trends?branch={lodz_1.id}", ALL - AUDITOR),
+    Case("GET", "/api/v1/trends?branch={tromso.id}", NETWORK, denied=404, forbidden=AUDITOR),
 ]
 PUBLIC = {("POST", "/api/v1/auth/token"), ("GET", "/api/v1/health")}
 

@@ -1,0 +1,923 @@
+"""HQ comparison: league table, trends, section heat map and weakest questions.
+
+Only approved, not deleted visits with a score count. A visit belongs to the period that holds
+its `started_at` in UTC (a visit at 00:30 on 1 November in Warsaw is 23:30 on 31 October UTC and
+counts for October). Every aggregate is one SQL GROUP BY over the stored per-visit, per-section
+or per-answer scores; Python then handles one row per branch or area (and one per month or
+question), never one per visit.
+
+Scope: rows are the branches (or areas) the caller may see, by `server.scope`. An `area` outside
+the caller's scope is NotFound, exactly like a missing one. docs/comparison.md is the analysts'
+description of every number.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, NamedTuple
+
+from sqlalchemy import (
+    ColumnElement,
+    Numeric,
+    Select,
+    Subquery,
+    case,
+    func,
+    literal_column,
+    select,
+    type_coerce,
+)
+from sqlalchemy.orm import aliased, defer
+
+from audit_forms import Form, Question, Section
+from audit_forms.decimals import PLACES, quantize
+from reports.data import Measure, Period, PeriodKind
+from server.extensions import db
+from server.models import Area, Branch, FormVersion, User, Visit, VisitAnswer, VisitSectionScore
+from server.models.visit import VisitStatus
+from server.scope import area_filter, branch_filter
+from server.services import forms
+from server.services.errors import InvalidInput, NotFound
+from server.services.statistics import LeagueStats, ScoreAggregate, league_table, median_of_means
+
+DEFAULT_FORM = "branch-visit"
+DEFAULT_MIN_VISITS = 3
+CONFIDENCE = 0.95
+RANKING_METHOD = "empirical_bayes_shrinkage"
+APPLICABLE = ("passed", "partial", "failed")
+MAX_TREND_MONTHS = 120
+
+# Sums come back as exact numerics from PostgreSQL and as floats from SQLite; this type keeps
+# SQLAlchemy from rounding SQLite's floats to the 4 places of the score columns.
+_SUM = Numeric(38, 10)
+
+
+class Level(StrEnum):
+    BRANCH = "branch"
+    AREA = "area"
+
+
+class Granularity(StrEnum):
+    MONTH = "month"
+    QUARTER = "quarter"
+
+
+# --- what the functions return -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ref:
+    id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A row of a table: a branch (with its area and target) or an area."""
+
+    id: int
+    code: str
+    name: str
+    area: Ref | None  # the branch's area; None for area rows
+    target: Decimal | None
+    active: bool
+
+
+@dataclass(frozen=True)
+class SectionRef:
+    key: str
+    title: str
+
+
+@dataclass(frozen=True)
+class FormRef:
+    key: str
+    title: str
+
+
+class SectionMean(NamedTuple):
+    mean: Decimal | None
+    count: int  # visits in which the section applied
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    subject: Subject
+    stats: LeagueStats
+    section_means: tuple[Decimal | None, ...]  # aligned with Comparison.sections
+    section_counts: tuple[int, ...]  # visits in which each section applied
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """How the rows were ranked, for the response and the exports."""
+
+    min_visits: int
+    shrunk_toward: str  # "area" (branch rows) or "parent" (area rows)
+    method: str = RANKING_METHOD
+    ranked_by: str = "shrunk_mean"
+    confidence: float = CONFIDENCE
+
+
+@dataclass(frozen=True)
+class Comparison:
+    period: Period
+    previous_period: Period
+    level: Level
+    area: Ref | None
+    scope: str | None  # what the rows cover, by name; None for the whole network
+    form: FormRef
+    language: str
+    sections: tuple[SectionRef, ...]
+    ranking: Ranking
+    median: Decimal | None
+    rows: tuple[ComparisonRow, ...]  # in rank order, rows without visits last
+
+
+@dataclass(frozen=True)
+class HeatmapRow:
+    subject: Subject
+    visits: int
+    mean: Decimal | None
+    cells: tuple[SectionMean, ...]  # aligned with Heatmap.sections
+
+
+@dataclass(frozen=True)
+class HeatmapSection:
+    key: str
+    title: str
+    mean: Decimal | None  # over every row's visits
+    count: int
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    period: Period
+    level: Level
+    area: Ref | None
+    form: FormRef
+    language: str
+    sections: tuple[HeatmapSection, ...]
+    rows: tuple[HeatmapRow, ...]  # best mean first, rows without visits last
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    period: Period
+    visits: int
+    mean: Decimal | None
+    sections: tuple[SectionMean, ...]  # aligned with Trend.sections
+
+
+@dataclass(frozen=True)
+class Trend:
+    subject_kind: str  # "branch" or "area"
+    subject: Ref
+    form: FormRef
+    language: str
+    granularity: Granularity
+    sections: tuple[SectionRef, ...]
+    points: tuple[TrendPoint, ...]  # oldest first, every period of the range
+
+
+@dataclass(frozen=True)
+class WeakQuestion:
+    key: str
+    section: SectionRef
+    label: str
+    type: str
+    critical: bool
+    measure: Measure
+    value: Decimal  # percent: pass rate or mean share of points
+    answers: int  # applicable answers counted
+    previous: Decimal | None
+    previous_answers: int
+
+    @property
+    def change(self) -> Decimal | None:
+        return None if self.previous is None else self.value - self.previous
+
+
+@dataclass(frozen=True)
+class WeakestQuestions:
+    period: Period
+    previous_period: Period
+    area: Ref | None
+    form: FormRef
+    language: str
+    questions: tuple[WeakQuestion, ...]  # worst first
+
+
+# --- periods -----------------------------------------------------------------------------------
+
+
+def bounds(period: Period) -> tuple[datetime, datetime]:
+    """[start, end) of the period in UTC."""
+    start = datetime(period.start.year, period.start.month, 1, tzinfo=UTC)
+    end = period.end + timedelta(days=1)
+    return start, datetime(end.year, end.month, end.day, tzinfo=UTC)
+
+
+def months_between(first: date, last: date, granularity: Granularity) -> list[Period]:
+    """Every month (or quarter) from the one holding `first` to the one holding `last`."""
+    kind = PeriodKind.MONTH if granularity is Granularity.MONTH else PeriodKind.QUARTER
+    step = 1 if kind is PeriodKind.MONTH else 3
+    month = first.month if step == 1 else first.month - (first.month - 1) % 3
+    periods = [Period.starting(kind, date(first.year, month, 1))]
+    while periods[-1].end < last:
+        periods.append(Period.starting(kind, periods[-1].end + timedelta(days=1)))
+    if len(periods) * step > MAX_TREND_MONTHS:
+        raise InvalidInput(
+            f"A trend covers at most {MAX_TREND_MONTHS} months.",
+            {"to": [f"At most {MAX_TREND_MONTHS} months after from."]},
+        )
+    return periods
+
+
+# --- forms -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _FormVersions:
+    """Every stored version of one form: scores of all versions count together."""
+
+    key: str
+    ids: tuple[int, ...]
+    by_id: Mapping[int, Form]
+    newest: Form
+
+    def title(self, lang: str) -> str:
+        return self.newest.text(self.newest.title, lang)
+
+    def sections(self, lang: str) -> tuple[SectionRef, ...]:
+        """The newest version's sections in order, then sections only older versions have."""
+        found: dict[str, SectionRef] = {}
+        for form in self._newest_first():
+            for section in form.sections:
+                found.setdefault(
+                    section.key, SectionRef(section.key, form.text(section.title, lang))
+                )
+        return tuple(found.values())
+
+    def question(self, key: str) -> tuple[Form, Section, Question] | None:
+        """The question as the newest version that has it defines it."""
+        for form in self._newest_first():
+            for section, question in form.iter_questions():
+                if question.key == key:
+                    return form, section, question
+        return None
+
+    def _newest_first(self) -> list[Form]:
+        return sorted(self.by_id.values(), key=lambda form: form.version, reverse=True)
+
+
+def _form_versions(key: str) -> _FormVersions:
+    # The definition (a large JSON) loads only for a version not parsed yet in this process.
+    stored = db.session.scalars(
+        select(FormVersion)
+        .options(defer(FormVersion.definition))
+        .where(FormVersion.key == key)
+        .order_by(FormVersion.version)
+    ).all()
+    if not stored:
+        raise InvalidInput(f"No form {key!r}.", {"form": [f"No form {key!r}."]})
+    by_id = {version.id: forms.form_of(version) for version in stored}
+    return _FormVersions(key, tuple(by_id), by_id, by_id[stored[-1].id])
+
+
+def _language(user: User, versions: _FormVersions, lang: str | None) -> str:
+    return versions.newest.resolve_language(lang or user.locale)
+
+
+# --- scope: which rows, and which branches feed each row ---------------------------------------
+
+
+def scoped_area(user: User, area_id: int | None) -> Area | None:
+    """The area asked for, or NotFound when it does not exist or lies outside the scope."""
+    if area_id is None:
+        return None
+    area = db.session.scalar(select(Area).where(Area.id == area_id, area_filter(user)))
+    if area is None:
+        raise NotFound(f"Area {area_id} not found.")
+    return area
+
+
+def _ref(area: Area | None) -> Ref | None:
+    return None if area is None else Ref(area.id, area.code, area.name)
+
+
+def _in_subtree(area: Area | None) -> ColumnElement[bool]:
+    """Branches in the area's subtree (every branch when no area is given)."""
+    if area is None:
+        return Branch.id.is_not(None)
+    return Branch.area_id.in_(select(Area.id).where(Area.path.startswith(area.path)))
+
+
+def _visible(user: User, area: Area | None) -> tuple[ColumnElement[bool], ...]:
+    """Conditions on Visit: at a branch in the scope (and in the area's subtree)."""
+    if user.sees_whole_network and area is None:
+        return ()  # every branch: no filter for the database to apply
+    visible = select(Branch.id).where(branch_filter(user), _in_subtree(area))
+    return (Visit.branch_id.in_(visible),)
+
+
+def _branch_subjects(user: User, area: Area | None) -> list[Subject]:
+    # Plain columns, not ORM objects: 2,000 branches load in a few milliseconds this way.
+    rows = db.session.execute(
+        select(
+            Branch.id,
+            Branch.code,
+            Branch.name,
+            Branch.target_score,
+            Branch.active,
+            Area.id,
+            Area.code,
+            Area.name,
+        )
+        .join(Area, Area.id == Branch.area_id)
+        .where(branch_filter(user), _in_subtree(area))
+        .order_by(Branch.code)
+    ).all()
+    return [
+        Subject(id_, code, name, Ref(area_id, area_code, area_name), target, active)
+        for id_, code, name, target, active, area_id, area_code, area_name in rows
+    ]
+
+
+def _area_subjects(user: User, area: Area | None) -> list[Subject]:
+    """The child areas of `area` (of the network when None) that lie wholly in the scope.
+
+    A scoped user's "network" is their scope: without an area, their rows are the areas given
+    to them. An area only partly in the scope is never a row, so no row's mean mixes in or
+    leaves out branches silently.
+    """
+    if user.sees_whole_network:
+        parent = Area.parent_id == area.id if area is not None else Area.parent_id.is_(None)
+        candidates = db.session.scalars(select(Area).where(parent).order_by(Area.code)).all()
+    else:
+        granted = sorted(user.areas, key=lambda granted: granted.path)
+        if area is not None:
+            candidates = db.session.scalars(
+                select(Area).where(Area.parent_id == area.id).order_by(Area.code)
+            ).all()
+            candidates = [c for c in candidates if any(c.path.startswith(g.path) for g in granted)]
+        else:  # the topmost granted areas
+            candidates = [
+                g
+                for g in granted
+                if not any(g is not o and g.path.startswith(o.path) for o in granted)
+            ]
+            candidates.sort(key=lambda candidate: candidate.code)
+    return [Subject(a.id, a.code, a.name, None, None, a.active) for a in candidates]
+
+
+def _subjects(user: User, area: Area | None, level: Level) -> list[Subject]:
+    return _branch_subjects(user, area) if level is Level.BRANCH else _area_subjects(user, area)
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """Which visits feed which row: the row id of a visit and what selects its visits."""
+
+    row_id: ColumnElement[int]
+    members: Subquery | None = None  # (branch_id, row_id) to join, for area rows
+    where: tuple[ColumnElement[bool], ...] = ()
+
+    def select(self, *columns: Any) -> Select:
+        query = select(self.row_id, *columns).select_from(Visit)
+        if self.members is not None:
+            query = query.join(self.members, self.members.c.branch_id == Visit.branch_id)
+        return query.where(*self.where)
+
+
+def _rows(user: User, area: Area | None, level: Level, subjects: Sequence[Subject]) -> _Rows:
+    if level is Level.BRANCH:
+        return _Rows(Visit.branch_id, where=_visible(user, area))
+    branch_area, row_area = aliased(Area), aliased(Area)
+    members = (
+        select(Branch.id.label("branch_id"), row_area.id.label("row_id"))
+        .join(branch_area, branch_area.id == Branch.area_id)
+        .join(row_area, branch_area.path.startswith(row_area.path))
+        .where(row_area.id.in_([subject.id for subject in subjects]), branch_filter(user))
+        .subquery("members")
+    )
+    return _Rows(members.c.row_id, members)
+
+
+def _scope_label(user: User, area: Area | None) -> str | None:
+    if area is not None:
+        return area.name
+    if user.sees_whole_network:
+        return None
+    names = sorted(granted.name for granted in user.areas)
+    return ", ".join(names + sorted(branch.name for branch in user.branches))
+
+
+# --- SQL aggregates ----------------------------------------------------------------------------
+
+
+def _approved(versions: _FormVersions, start: datetime, end: datetime) -> tuple:
+    return (
+        Visit.status == VisitStatus.APPROVED,
+        Visit.deleted_at.is_(None),
+        Visit.score_percent.is_not(None),
+        Visit.started_at >= start,
+        Visit.started_at < end,
+        Visit.form_version_id.in_(versions.ids),
+    )
+
+
+@dataclass(frozen=True)
+class _Sums:
+    n: int
+    total: Decimal
+    total_squares: Decimal
+    previous_n: int
+    previous_total: Decimal
+
+    @property
+    def previous_mean(self) -> Decimal | None:
+        return self.previous_total / self.previous_n if self.previous_n else None
+
+
+def _decimal(value: Any) -> Decimal:
+    if value is None:
+        return Decimal(0)
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _score_sums(
+    rows: _Rows, versions: _FormVersions, period: Period, previous: Period | None
+) -> dict[int, _Sums]:
+    """Per row: count, sum and sum of squares of visit scores in the period, and count and sum
+    in the previous period; one GROUP BY over both periods."""
+    start, end = bounds(period)
+    first = bounds(previous)[0] if previous is not None else start
+    current = Visit.started_at >= start
+    score = Visit.score_percent
+    result = db.session.execute(
+        rows.select(
+            func.count(case((current, 1))),
+            type_coerce(func.sum(case((current, score))), _SUM),
+            type_coerce(func.sum(case((current, score * score))), _SUM),
+            func.count(case((~current, 1))),
+            type_coerce(func.sum(case((~current, score))), _SUM),
+        )
+        .where(*_approved(versions, first, end))
+        .group_by(rows.row_id)
+    ).all()
+    return {
+        row_id: _Sums(n, _decimal(total), _decimal(squares), previous_n, _decimal(previous_total))
+        for row_id, n, total, squares, previous_n, previous_total in result
+    }
+
+
+@dataclass(frozen=True)
+class _SectionColumns:
+    """Section means and counts of one row, aligned with the sections asked for."""
+
+    means: tuple[Decimal | None, ...]
+    counts: tuple[int, ...]
+
+    @classmethod
+    def empty(cls, sections: Sequence[SectionRef]) -> _SectionColumns:
+        return cls((None,) * len(sections), (0,) * len(sections))
+
+    def cells(self) -> tuple[SectionMean, ...]:
+        return tuple(map(SectionMean, self.means, self.counts))
+
+
+def _section_means(
+    rows: _Rows, versions: _FormVersions, period: Period, sections: Sequence[SectionRef]
+) -> dict[int, _SectionColumns]:
+    """Per row: AVG and COUNT of each section's percents over the period's visits.
+
+    One result row per branch (or area), a pair of columns per section: the database does the
+    work, and Python reads 2,000 rows rather than 2,000 x sections.
+    """
+    start, end = bounds(period)
+    percent = VisitSectionScore.percent
+    columns = []
+    for section in sections:
+        chosen = VisitSectionScore.section_key == section.key
+        columns.append(_rounded_in_sql(func.avg(case((chosen, percent)))))
+        columns.append(func.count(case((chosen, percent))))
+    result = db.session.execute(
+        rows.select(*columns)
+        .join(VisitSectionScore, VisitSectionScore.visit_id == Visit.id)
+        .where(*_approved(versions, start, end))
+        .group_by(rows.row_id)
+    ).all()
+    return {
+        row_id: _SectionColumns(tuple(values[::2]), tuple(values[1::2]))
+        for row_id, *values in result
+    }
+
+
+def _rounded_in_sql(value: ColumnElement) -> ColumnElement:
+    """Rounded half up to 4 places by the database, read as a Decimal of 4 places (SQLite's
+    floats are formatted to 4 places on the way out): no per-value work in Python."""
+    return type_coerce(func.round(value, PLACES), Numeric(9, PLACES))
+
+
+def _shown(subject: Subject, sums: _Sums | None) -> bool:
+    """Inactive branches and areas appear only in periods in which they have visits."""
+    return subject.active or (sums is not None and sums.n > 0)
+
+
+# --- the league table --------------------------------------------------------------------------
+
+
+def compare(
+    user: User,
+    period: Period,
+    *,
+    area_id: int | None = None,
+    form_key: str = DEFAULT_FORM,
+    level: Level = Level.BRANCH,
+    min_visits: int = DEFAULT_MIN_VISITS,
+    lang: str | None = None,
+) -> Comparison:
+    """The league table of the branches (or child areas) in the caller's scope."""
+    previous = period.previous()
+    area = scoped_area(user, area_id)
+    versions = _form_versions(form_key)
+    language = _language(user, versions, lang)
+    sections = versions.sections(language)
+    subjects = _subjects(user, area, level)
+    rows = _rows(user, area, level, subjects)
+    sums = _score_sums(rows, versions, period, previous)
+    section_means = _section_means(rows, versions, period, sections)
+    subjects = [subject for subject in subjects if _shown(subject, sums.get(subject.id))]
+    by_code = {subject.code: subject for subject in subjects}
+    stats = league_table(
+        (_aggregate(subject, sums.get(subject.id)) for subject in subjects),
+        min_visits=min_visits,
+        confidence=CONFIDENCE,
+    )
+    empty = _SectionColumns.empty(sections)
+    table = []
+    for row in stats:
+        subject = by_code[row.key]
+        columns = section_means.get(subject.id, empty)
+        table.append(ComparisonRow(subject, row, columns.means, columns.counts))
+    return Comparison(
+        period=period,
+        previous_period=previous,
+        level=level,
+        area=_ref(area),
+        scope=_scope_label(user, area),
+        form=FormRef(form_key, versions.title(language)),
+        language=language,
+        sections=sections,
+        ranking=Ranking(min_visits, "area" if level is Level.BRANCH else "parent"),
+        median=median_of_means(stats),
+        rows=tuple(table),
+    )
+
+
+def _aggregate(subject: Subject, sums: _Sums | None) -> ScoreAggregate:
+    # Branch rows shrink toward their area; area rows toward their common parent.
+    group = subject.area.id if subject.area is not None else 0
+    if sums is None:
+        return ScoreAggregate(subject.code, 0, Decimal(0), Decimal(0), group, target=subject.target)
+    return ScoreAggregate(
+        subject.code,
+        sums.n,
+        sums.total,
+        sums.total_squares,
+        group,
+        previous_mean=sums.previous_mean,
+        target=subject.target,
+    )
+
+
+# --- the heat map ------------------------------------------------------------------------------
+
+
+def heatmap(
+    user: User,
+    period: Period,
+    *,
+    area_id: int | None = None,
+    form_key: str = DEFAULT_FORM,
+    level: Level = Level.BRANCH,
+    lang: str | None = None,
+) -> Heatmap:
+    """Mean section scores per row (with the visits behind each), and per section overall."""
+    area = scoped_area(user, area_id)
+    versions = _form_versions(form_key)
+    language = _language(user, versions, lang)
+    sections = versions.sections(language)
+    subjects = _subjects(user, area, level)
+    selected = _rows(user, area, level, subjects)
+    sums = _score_sums(selected, versions, period, None)
+    section_means = _section_means(selected, versions, period, sections)
+    empty = _SectionColumns.empty(sections)
+    rows = [
+        HeatmapRow(
+            subject,
+            sums[subject.id].n if subject.id in sums else 0,
+            _mean_of(sums.get(subject.id)),
+            section_means.get(subject.id, empty).cells(),
+        )
+        for subject in subjects
+        if _shown(subject, sums.get(subject.id))
+    ]
+    rows.sort(key=lambda row: (row.mean is None, -(row.mean or 0), row.subject.code))
+    return Heatmap(
+        period=period,
+        level=level,
+        area=_ref(area),
+        form=FormRef(form_key, versions.title(language)),
+        language=language,
+        sections=_section_totals(sections, rows),
+        rows=tuple(rows),
+    )
+
+
+def _mean_of(sums: _Sums | None) -> Decimal | None:
+    return quantize(sums.total / sums.n) if sums is not None and sums.n else None
+
+
+def _section_totals(
+    sections: Sequence[SectionRef], rows: Sequence[HeatmapRow]
+) -> tuple[HeatmapSection, ...]:
+    """Each section's mean over all visits of the rows: the rows' means weighted by counts.
+
+    The row means are rounded to 4 places, so this can differ from an exact mean by far less
+    than the 0.1 shown anywhere.
+    """
+    totals = []
+    for index, section in enumerate(sections):
+        cells = [row.cells[index] for row in rows if row.cells[index].mean is not None]
+        count = sum(cell.count for cell in cells)
+        weighted = sum((cell.mean * cell.count for cell in cells), Decimal(0))  # type: ignore[operator]
+        mean = quantize(weighted / count) if count else None
+        totals.append(HeatmapSection(section.key, section.title, mean, count))
+    return tuple(totals)
+
+
+# --- trends ------------------------------------------------------------------------------------
+
+
+def trend(
+    user: User,
+    *,
+    branch_id: int | None = None,
+    area_id: int | None = None,
+    first: date,
+    last: date,
+    granularity: Granularity = Granularity.MONTH,
+    form_key: str = DEFAULT_FORM,
+    lang: str | None = None,
+) -> Trend:
+    """Visits, mean score and section means per month (or quarter) for one branch or area."""
+    if (branch_id is None) == (area_id is None):
+        raise InvalidInput(
+            "Give exactly one of branch and area.", {"branch": ["Exactly one of branch, area."]}
+        )
+    periods = months_between(first, last, granularity)
+    versions = _form_versions(form_key)
+    language = _language(user, versions, lang)
+    sections = versions.sections(language)
+    kind, subject, of_subject = _trend_subject(user, branch_id, area_id)
+    start, end = bounds(periods[0])[0], bounds(periods[-1])[1]
+    in_range = (*_approved(versions, start, end), *of_subject)
+    by_month = _monthly_scores(in_range)
+    by_month_section = _monthly_sections(in_range)
+    points = tuple(_trend_point(period, by_month, by_month_section, sections) for period in periods)
+    return Trend(
+        subject_kind=kind,
+        subject=subject,
+        form=FormRef(form_key, versions.title(language)),
+        language=language,
+        granularity=granularity,
+        sections=sections,
+        points=points,
+    )
+
+
+def _trend_subject(
+    user: User, branch_id: int | None, area_id: int | None
+) -> tuple[str, Ref, tuple[ColumnElement[bool], ...]]:
+    """ "branch" or "area", which one, and the conditions on Visit that select its visits."""
+    if branch_id is None:
+        area = scoped_area(user, area_id)
+        assert area is not None
+        return "area", Ref(area.id, area.code, area.name), _visible(user, area)
+    branch = db.session.execute(
+        select(Branch.id, Branch.code, Branch.name).where(
+            Branch.id == branch_id, branch_filter(user)
+        )
+    ).first()
+    if branch is None:
+        raise NotFound(f"Branch {branch_id} not found.")
+    return "branch", Ref(*branch), (Visit.branch_id == branch_id,)
+
+
+def _month() -> ColumnElement:
+    """The month of a visit's start, as the database groups on it fastest.
+
+    PostgreSQL groups on date_trunc about twice as fast as on EXTRACT(year), EXTRACT(month)
+    (numerics since version 14); SQLite has strftime. Only these two are supported.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.date_trunc(literal_column("'month'"), Visit.started_at)
+    return func.strftime("%Y-%m", Visit.started_at)
+
+
+def _year_month(value: datetime | str) -> tuple[int, int]:
+    if isinstance(value, datetime):
+        return value.year, value.month
+    year, month = value.split("-")
+    return int(year), int(month)
+
+
+def _monthly_scores(where: Iterable) -> dict[tuple[int, int], tuple[int, Decimal]]:
+    month = _month()
+    rows = db.session.execute(
+        select(
+            month, func.count(Visit.score_percent), type_coerce(func.sum(Visit.score_percent), _SUM)
+        )
+        .where(*where)
+        .group_by(month)
+    ).all()
+    return {_year_month(key): (n, _decimal(total)) for key, n, total in rows}
+
+
+def _monthly_sections(where: Iterable) -> dict[tuple[int, int], dict[str, tuple[int, Decimal]]]:
+    month = _month()
+    percent = VisitSectionScore.percent
+    rows = db.session.execute(
+        select(
+            month,
+            VisitSectionScore.section_key,
+            func.count(percent),
+            type_coerce(func.sum(percent), _SUM),
+        )
+        .join(Visit, Visit.id == VisitSectionScore.visit_id)
+        .where(*where)
+        .group_by(month, VisitSectionScore.section_key)
+    ).all()
+    found: dict[tuple[int, int], dict[str, tuple[int, Decimal]]] = defaultdict(dict)
+    for key, section_key, n, total in rows:
+        found[_year_month(key)][section_key] = (n, _decimal(total))
+    return found
+
+
+def _months_of(period: Period) -> list[tuple[int, int]]:
+    first = period.start.year * 12 + period.start.month - 1
+    last = period.end.year * 12 + period.end.month - 1
+    return [(index // 12, index % 12 + 1) for index in range(first, last + 1)]
+
+
+def _trend_point(
+    period: Period,
+    by_month: Mapping[tuple[int, int], tuple[int, Decimal]],
+    by_month_section: Mapping[tuple[int, int], Mapping[str, tuple[int, Decimal]]],
+    sections: Sequence[SectionRef],
+) -> TrendPoint:
+    """A month, or a quarter folded from its months' counts and sums (exactly)."""
+    months = _months_of(period)
+    n = sum(by_month.get(month, (0, 0))[0] for month in months)
+    total = sum((by_month.get(month, (0, Decimal(0)))[1] for month in months), Decimal(0))
+    cells = []
+    for section in sections:
+        parts = [by_month_section.get(month, {}).get(section.key) for month in months]
+        count = sum(part[0] for part in parts if part)
+        section_total = sum((part[1] for part in parts if part), Decimal(0))
+        cells.append(SectionMean(quantize(section_total / count) if count else None, count))
+    return TrendPoint(period, n, quantize(total / n) if n else None, tuple(cells))
+
+
+# --- weakest questions -------------------------------------------------------------------------
+
+
+@dataclass
+class _QuestionSums:
+    answers: int = 0
+    passed: int = 0
+    earned: Decimal = Decimal(0)
+    possible: Decimal = Decimal(0)
+
+    def add(self, answers: int, passed: int, earned: Any, possible: Any) -> None:
+        self.answers += answers
+        self.passed += passed
+        self.earned += _decimal(earned)
+        self.possible += _decimal(possible)
+
+    def value(self, measure: Measure) -> Decimal | None:
+        """Pass rate or mean share of points, as a percent; None without answers."""
+        if not self.answers:
+            return None
+        if measure is Measure.PASS_RATE:
+            return quantize(Decimal(self.passed) * 100 / self.answers)
+        return quantize(self.earned * 100 / self.possible) if self.possible else None
+
+
+def weakest_questions(
+    user: User,
+    period: Period,
+    *,
+    area_id: int | None = None,
+    form_key: str = DEFAULT_FORM,
+    limit: int = 20,
+    lang: str | None = None,
+) -> WeakestQuestions:
+    """The scored questions with the lowest pass rate (yes/no) or mean share of points (others)
+    over the caller's scope, worst first, with the previous period beside them."""
+    previous = period.previous()
+    area = scoped_area(user, area_id)
+    versions = _form_versions(form_key)
+    language = _language(user, versions, lang)
+    current, before = _question_sums(user, area, versions, period, previous)
+    questions = []
+    for key, sums in current.items():
+        question = _weak_question(key, versions, language, sums, before.get(key))
+        if question is not None:
+            questions.append(question)
+    questions.sort(key=lambda question: (question.value, question.key))
+    return WeakestQuestions(
+        period=period,
+        previous_period=previous,
+        area=_ref(area),
+        form=FormRef(form_key, versions.title(language)),
+        language=language,
+        questions=tuple(questions[:limit]),
+    )
+
+
+def _question_sums(
+    user: User, area: Area | None, versions: _FormVersions, period: Period, previous: Period
+) -> tuple[dict[str, _QuestionSums], dict[str, _QuestionSums]]:
+    """Applicable answers, passes, points earned and possible per question in both periods.
+
+    Grouped by form version in SQL (a question keeps its key across versions, while its type or
+    points may change) and summed per question here: a few dozen rows per version.
+    """
+    start, end = bounds(period)
+    first = bounds(previous)[0]
+    current = Visit.started_at >= start
+    passed = VisitAnswer.status == "passed"
+
+    def in_period(when: ColumnElement[bool]):
+        return (
+            func.count(case((when, 1))),
+            func.count(case((when & passed, 1))),
+            type_coerce(func.sum(case((when, VisitAnswer.earned))), _SUM),
+            type_coerce(func.sum(case((when, VisitAnswer.possible))), _SUM),
+        )
+
+    rows = db.session.execute(
+        select(VisitAnswer.question_key, *in_period(current), *in_period(~current))
+        .join(Visit, Visit.id == VisitAnswer.visit_id)
+        .where(
+            *_approved(versions, first, end),
+            *_visible(user, area),
+            VisitAnswer.status.in_(APPLICABLE),
+        )
+        .group_by(Visit.form_version_id, VisitAnswer.question_key)
+    ).all()
+    now: dict[str, _QuestionSums] = defaultdict(_QuestionSums)
+    then: dict[str, _QuestionSums] = defaultdict(_QuestionSums)
+    for key, *numbers in rows:
+        now[key].add(*numbers[:4])
+        then[key].add(*numbers[4:])
+    return {k: v for k, v in now.items() if v.answers}, {k: v for k, v in then.items() if v.answers}
+
+
+def _weak_question(
+    key: str,
+    versions: _FormVersions,
+    language: str,
+    now: _QuestionSums,
+    before: _QuestionSums | None,
+) -> WeakQuestion | None:
+    """The question worded as the newest version that has it, with its measure."""
+    found = versions.question(key)
+    if found is None:
+        return None  # answers to a question no stored version defines: nothing to show
+    form, section, question = found
+    measure = Measure.PASS_RATE if question.type == "yes_no" else Measure.MEAN_SCORE
+    value = now.value(measure)
+    if value is None:
+        return None
+    return WeakQuestion(
+        key=key,
+        section=SectionRef(section.key, form.text(section.title, language)),
+        label=form.text(question.label, language),
+        type=question.type,
+        critical=question.critical,
+        measure=measure,
+        value=value,
+        answers=now.answers,
+        previous=before.value(measure) if before else None,
+        previous_answers=before.answers if before else 0,
+    )
