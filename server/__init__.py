@@ -7,12 +7,21 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from server import config as config_module
 
 
+class DatabaseIntegerConverter(IntegerConverter):
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's own name
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    # Ids beyond the database's integer range cannot exist: routing answers 404 for them.
+    app.url_map.converters["int"] = DatabaseIntegerConverter
     app.config.from_object(config_module.Config)
     app.config.update(config_module.from_environment())
     if config:

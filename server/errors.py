@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.http import HTTP_STATUS_CODES
 
 from server.extensions import db
@@ -70,6 +70,13 @@ def register(app: Flask) -> None:
         if field:
             return json_error(409, f"{field} already exists.", {field: ["Already in use."]})
         return json_error(409, "This conflicts with existing data.")
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def handle_number_out_of_range(error):
+        # A number in a query beyond the database's range (e.g. ?branch_id=2**63).
+        db.session.rollback()
+        return json_error(422, "A number in the request is out of range.")
 
     @app.errorhandler(OperationalError)
     def handle_database_unavailable(error: OperationalError):

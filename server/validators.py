@@ -34,3 +34,21 @@ class Email(ma.fields.Email):
         if isinstance(value, str):
             value = value.strip()
         return super()._deserialize(value, attr, data, **kwargs)
+
+
+class ExactDecimal(ma.fields.Decimal):
+    """A score or points amount sent as an exact decimal string ("87.5000"), documented so."""
+
+    def __init__(self, **kwargs):
+        super().__init__(as_string=True, **kwargs)
+
+
+def plausible_time(value) -> None:
+    """Checked before any time zone arithmetic: year 1 with an offset would overflow."""
+    if not 2000 <= value.year < 2100:
+        raise ma.ValidationError("Must lie between the years 2000 and 2099.")
+
+
+def Moment(**kwargs) -> ma.fields.AwareDateTime:  # noqa: N802 - reads like a field class
+    """A timezone-aware date and time within this century."""
+    return ma.fields.AwareDateTime(validate=plausible_time, **kwargs)

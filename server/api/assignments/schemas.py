@@ -3,8 +3,9 @@ import marshmallow as ma
 from server.api.smorest import QueryArgsSchema, Schema
 from server.api.visits.schemas import BranchRefSchema
 from server.services.assignments import CANCELLED, DONE, EXPIRED, OPEN
+from server.validators import Moment
 
-MONTH = ma.validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="Use YYYY-MM, e.g. 2026-10.")
+MONTH = ma.validate.Regexp(r"^20\d{2}-(0[1-9]|1[0-2])$", error="Use YYYY-MM, e.g. 2026-10.")
 STATES = (OPEN, DONE, EXPIRED, CANCELLED)
 
 
@@ -14,8 +15,8 @@ class AssignmentSchema(Schema):
     branch = ma.fields.Nested(BranchRefSchema)
     form_key = ma.fields.String()
     auditor_id = ma.fields.Integer()
-    window_start = ma.fields.AwareDateTime()
-    window_end = ma.fields.AwareDateTime()
+    window_start = Moment()
+    window_end = Moment()
     scenario = ma.fields.String()
     state = ma.fields.String(metadata={"description": "open, done, expired or cancelled"})
     visit_id = ma.fields.Integer(allow_none=True)
@@ -25,15 +26,15 @@ class AssignmentCreateSchema(Schema):
     branch_id = ma.fields.Integer(required=True, strict=True)
     form_key = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
     auditor_id = ma.fields.Integer(required=True, strict=True)
-    window_start = ma.fields.AwareDateTime(required=True)
-    window_end = ma.fields.AwareDateTime(required=True)
+    window_start = Moment(required=True)
+    window_end = Moment(required=True)
     scenario = ma.fields.String(load_default="", validate=ma.validate.Length(max=2000))
 
 
 class AssignmentUpdateSchema(Schema):
     auditor_id = ma.fields.Integer(strict=True)
-    window_start = ma.fields.AwareDateTime()
-    window_end = ma.fields.AwareDateTime()
+    window_start = Moment()
+    window_end = Moment()
     scenario = ma.fields.String(validate=ma.validate.Length(max=2000))
     cancelled = ma.fields.Boolean(validate=ma.validate.Equal(True))
 
@@ -43,8 +44,8 @@ class AssignmentQueryArgsSchema(QueryArgsSchema):
     auditor_id = ma.fields.Integer()
     branch_id = ma.fields.Integer()
     plan_id = ma.fields.Integer()
-    window_from = ma.fields.AwareDateTime()
-    window_to = ma.fields.AwareDateTime()
+    window_from = Moment()
+    window_to = Moment()
 
 
 class PlanCreateSchema(Schema):

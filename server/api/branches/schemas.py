@@ -41,7 +41,8 @@ class BranchWriteFields(Schema):
     locale = ma.fields.String(validate=LOCALE)
     latitude = ma.fields.Float(allow_none=True, validate=LATITUDE)
     longitude = ma.fields.Float(allow_none=True, validate=LONGITUDE)
-    target_score = ma.fields.Decimal(validate=SCORE, places=2, allow_nan=False)
+    # A float on the wire (documented with numeric bounds); stored as NUMERIC(5, 2).
+    target_score = ma.fields.Float(validate=SCORE, allow_nan=False)
     active = ma.fields.Boolean()
 
 

@@ -10,14 +10,9 @@ from audit_forms import display_percent
 from server.api.smorest import QueryArgsSchema, Schema
 from server.models import Completeness, VisitStatus
 from server.services.visits import missing_photo_ids
+from server.validators import ExactDecimal, Moment, plausible_time
 
 MAX_WAIT_SECONDS = 24 * 3600
-
-
-def plausible_time(value) -> None:
-    # Checked before any time zone arithmetic: year 1 with a +00:01 offset would overflow.
-    if not 2000 <= value.year < 2100:
-        raise ma.ValidationError("Must lie between the years 2000 and 2099.")
 
 
 class AnswerInSchema(Schema):
@@ -109,8 +104,8 @@ class AnswerSchema(Schema):
     value = ma.fields.Raw()
     comment = ma.fields.String(allow_none=True)
     status = ma.fields.String()
-    earned = ma.fields.Decimal(as_string=True, allow_none=True)
-    possible = ma.fields.Decimal(as_string=True, allow_none=True)
+    earned = ExactDecimal(allow_none=True)
+    possible = ExactDecimal(allow_none=True)
     photos = ma.fields.Method("_photos")
 
     def _photos(self, answer):
@@ -119,22 +114,21 @@ class AnswerSchema(Schema):
 
 class SectionScoreSchema(Schema):
     section_key = ma.fields.String()
-    weight = ma.fields.Decimal(as_string=True)
-    earned = ma.fields.Decimal(as_string=True)
-    possible = ma.fields.Decimal(as_string=True)
-    percent = ma.fields.Decimal(as_string=True, allow_none=True)
+    weight = ExactDecimal()
+    earned = ExactDecimal()
+    possible = ExactDecimal()
+    percent = ExactDecimal(allow_none=True)
 
 
 class ScoreSchema(Schema):
-    percent = ma.fields.Decimal(
-        as_string=True,
+    percent = ExactDecimal(
         allow_none=True,
         attribute="score_percent",
         metadata={"description": "Exact, four decimal places"},
     )
     display = ma.fields.Function(lambda visit: display_percent(visit.score_percent))
-    earned = ma.fields.Decimal(as_string=True, attribute="score_earned")
-    possible = ma.fields.Decimal(as_string=True, attribute="score_possible")
+    earned = ExactDecimal(attribute="score_earned")
+    possible = ExactDecimal(attribute="score_possible")
     critical_failed = ma.fields.Boolean()
 
 
@@ -238,8 +232,8 @@ class VisitQueryArgsSchema(QueryArgsSchema):
     form = ma.fields.String(metadata={"description": "Form key"})
     status = ma.fields.Enum(VisitStatus, by_value=True)
     completeness = ma.fields.Enum(Completeness, by_value=True)
-    started_from = ma.fields.AwareDateTime(metadata={"description": "Inclusive"})
-    started_to = ma.fields.AwareDateTime(metadata={"description": "Exclusive"})
+    started_from = Moment(metadata={"description": "Inclusive"})
+    started_to = Moment(metadata={"description": "Exclusive"})
 
 
 class VisitRevisionCreateSchema(VisitContentSchema):

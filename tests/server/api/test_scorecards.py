@@ -215,8 +215,9 @@ def test_render_scorecards_through_rq_on_redis(app, world, approved, period, wor
     connection.flushdb()
 
 
-def test_a_new_renderer_makes_a_new_scorecard(client, world, auth_header, approved, period,
-                                              monkeypatch):
+def test_a_new_renderer_makes_a_new_scorecard(
+    client, world, auth_header, approved, period, monkeypatch
+):
     """A release that changes the layout must not keep serving PDFs drawn by the old code."""
     headers = auth_header(world.hq)
     etag = scorecard(client, headers, world.lodz_1, period).headers["ETag"]
