@@ -14,7 +14,7 @@ import io
 import json
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -28,10 +28,12 @@ from reports.data import Period
 from server.api.comparison.schemas import (
     ComparisonSchema,
     FastDumpSchema,
+    HeatmapSchema,
     TrendArgsSchema,
+    TrendSchema,
     WeakestQuestionsSchema,
 )
-from server.models import Branch, Visit, VisitSectionScore, VisitStatus
+from server.models import Branch, Role, Visit, VisitSectionScore, VisitStatus
 from server.services import comparison, forms
 from server.services.visits import store_scores
 from tests.reports.pdfs import read_pdf
@@ -432,13 +434,25 @@ def test_bad_arguments_are_422_naming_the_field(client, world, auth_header, quer
 
 
 def test_the_fast_dump_equals_marshmallows(world, league, app):
-    table = comparison.compare(world.hq, Period.parse("2026-10"))
-
-    assert ComparisonSchema().dump(table) == ma.Schema.dump(ComparisonSchema(), table)
-    weakest = comparison.weakest_questions(world.hq, Period.parse("2026-10"))
-    assert WeakestQuestionsSchema().dump(weakest) == ma.Schema.dump(
-        WeakestQuestionsSchema(), weakest
-    )
+    october = Period.parse("2026-10")
+    dumped = [
+        (ComparisonSchema, comparison.compare(world.hq, october, level=comparison.Level.AREA)),
+        (ComparisonSchema, comparison.compare(world.hq, october)),
+        (HeatmapSchema, comparison.heatmap(world.hq, october)),
+        (WeakestQuestionsSchema, comparison.weakest_questions(world.hq, october)),
+        (
+            TrendSchema,
+            comparison.trend(
+                world.hq,
+                branch_id=world.lodz_1.id,
+                first=october.start,
+                last=october.start,
+                granularity=comparison.Granularity.QUARTER,
+            ),
+        ),
+    ]
+    for schema, result in dumped:
+        assert schema().dump(result) == ma.Schema.dump(schema(), result), schema.__name__
 
 
 # --- scope -------------------------------------------------------------------------------------
@@ -600,9 +614,11 @@ def test_bad_trend_arguments_are_422(client, world, auth_header, query, field):
     assert field in response.get_json()["errors"] or field in str(response.get_json()["errors"])
 
 
-def test_the_trend_defaults_to_the_last_twelve_months(world, app):
+def test_the_trend_defaults_to_the_twelve_months_up_to_this_one():
     data = TrendArgsSchema().load({"branch": "1"})
 
+    today = datetime.now(UTC).date()
+    assert data["last"] == today.replace(day=1)
     assert (data["last"].year * 12 + data["last"].month) - (
         data["first"].year * 12 + data["first"].month
     ) == 11
@@ -779,9 +795,7 @@ def test_the_xlsx_export(client, league, auth_header):
     assert isinstance(sections.cell(row=2, column=5).value, int | float)
 
 
-def test_the_pdf_export_in_the_callers_language(client, league, auth_header, make_user, db):
-    from server.models import Role
-
+def test_the_pdf_export_in_the_callers_language(client, league, auth_header, make_user):
     polish_hq = make_user(Role.HQ, locale="pl")
     response = get(client, auth_header(polish_hq), "/api/v1/comparison.pdf", period="2026-10")
 

@@ -160,8 +160,13 @@ def worker_environment(monkeypatch, app):
     monkeypatch.setenv("STORAGE_DIR", app.config["STORAGE_DIR"])
     monkeypatch.setenv("SECRET_KEY", app.config["SECRET_KEY"])
     from server import jobs
+    from server.extensions import db
 
     monkeypatch.setattr(jobs, "_app", None)
+    yield
+    if jobs._app is not None:  # the worker app this test made: close its connections
+        with jobs._app.app_context():
+            db.engine.dispose()
 
 
 def stored_scorecards(app):
