@@ -73,8 +73,13 @@ def test_hsts_only_in_production(monkeypatch, migrated_schema, database_url, tmp
 
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret")
+    from server.extensions import db
+
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "STORAGE_DIR": str(tmp_path)})
-    assert "max-age" in app.test_client().get("/api/v1/health").headers["Strict-Transport-Security"]
+    response = app.test_client().get("/api/v1/health")
+    with app.app_context():
+        db.engine.dispose()  # this throwaway app's pooled connection, closed, not collected
+    assert "max-age" in response.headers["Strict-Transport-Security"]
 
 
 def test_purge_removes_photos_and_personal_data_but_keeps_scores(
