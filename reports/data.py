@@ -34,6 +34,9 @@ class PeriodKind(StrEnum):
 
 _PERIOD_KEY = re.compile(r"^(?P<year>\d{4})(?:-(?:(?P<month>\d{2})|Q(?P<quarter>[1-4])))?$")
 _MONTHS = {PeriodKind.MONTH: 1, PeriodKind.QUARTER: 3, PeriodKind.YEAR: 12}
+# The calendar the platform reports on; a scorecard also looks 12 periods back, so a year near
+# 1 or 9999 would leave the calendar.
+YEARS = range(2000, 2100)
 
 
 def _add_months(day: date, months: int) -> date:
@@ -57,6 +60,8 @@ class Period:
         if match is None:
             raise ValueError(f"not a period: {key!r} (expected 2026-10, 2026-Q4 or 2026)")
         year = int(match["year"])
+        if year not in YEARS:
+            raise ValueError(f"not a period: {key!r} (year outside {YEARS[0]}-{YEARS[-1]})")
         if match["month"]:
             month = int(match["month"])
             if not 1 <= month <= 12:

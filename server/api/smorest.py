@@ -9,7 +9,7 @@ from copy import deepcopy
 import flask_smorest
 import marshmallow as ma
 from flask import g, request
-from flask_smorest.pagination import Page
+from flask_smorest.pagination import Page, PaginationMetadataSchema
 from flask_smorest.utils import unpack_tuple_response
 from sqlalchemy import func, select
 from webargs.flaskparser import FlaskParser
@@ -30,6 +30,18 @@ class Api(flask_smorest.Api):
             if name in response.headers and name not in headers:
                 headers[name] = response.headers[name]
         return payload, code, headers
+
+    def _register_pagination_header(self):
+        # The header carries JSON text; a bare object `schema` would mean OpenAPI's "simple"
+        # style (total,7,page,1), so document it as JSON content instead.
+        self.spec.components.header(
+            "PAGINATION",
+            {
+                "description": "Pagination metadata, as JSON",
+                "content": {"application/json": {"schema": PaginationMetadataSchema}},
+            },
+            lazy=True,
+        )
 
 
 class Schema(ma.Schema):

@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, request
 
 from server.errors import json_error
 from server.services.files import get_storage
-from server.services.photos import store_upload
+from server.services.photos import awaits_upload, store_upload
 from server.storage import LocalStorage, UploadTokenExpired, UploadTokenInvalid
 
 bp = Blueprint("storage_upload", __name__)
@@ -27,6 +27,8 @@ def upload(token: str):
             "Content-Type differs from the reservation.",
             {"Content-Type": [f"Must be {grant.content_type}."]},
         )
+    if not awaits_upload(grant.key):
+        return json_error(409, "This photo is no longer waiting for an upload.")
     limit = min(grant.max_bytes, current_app.config["PHOTO_MAX_BYTES"])
     if request.content_length is not None and request.content_length > limit:
         return json_error(413, f"A photo may have at most {limit} bytes.")

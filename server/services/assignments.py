@@ -27,6 +27,9 @@ from server.services import audit_log
 from server.services.errors import Conflict, InvalidInput, NotFound
 
 OPEN, DONE, EXPIRED, CANCELLED = "open", "done", "expired", "cancelled"
+# Plans are made a season or a year ahead; a longer one is a typo that would create tens of
+# thousands of assignments in one request.
+MAX_PLAN_MONTHS = 24
 
 
 def list_assignments(user: User, filters: Mapping[str, Any]) -> Select:
@@ -214,6 +217,9 @@ def create_plan(actor: User, data: Mapping[str, Any], *, dry_run: bool = False) 
     plan_months = months(data["first_month"], data["last_month"])
     if not plan_months:
         raise InvalidInput("Empty range.", {"last_month": ["Must not be before first_month."]})
+    if len(plan_months) > MAX_PLAN_MONTHS:
+        message = f"A plan covers at most {MAX_PLAN_MONTHS} months."
+        raise InvalidInput("Plan too long.", {"last_month": [message]})
     lockout = timedelta(days=data["lockout_days"])
     branches = db.session.scalars(
         select(Branch)

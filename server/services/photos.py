@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from typing import IO
 
 from flask import current_app
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, event, exists, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from server.extensions import db
 from server.imaging import PhotoRejected, inspect_and_clean
@@ -41,6 +42,30 @@ UPLOAD_TYPES = {
     "image/heic": "heic",
     "image/heif": "heif",
 }
+
+
+_RAW_UPLOADS = "photos.raw_uploads"  # session.info: raw upload keys to delete after the commit
+
+
+def _delete_after_commit(key: str) -> None:
+    """A processed raw upload goes only once its photo's new state is committed: a concurrent
+    completion that finds it gone then also finds the photo complete (or rejected)."""
+    db.session.info.setdefault(_RAW_UPLOADS, set()).add(key)
+
+
+@event.listens_for(Session, "after_commit")
+def _delete_raw_uploads(session: Session) -> None:
+    keys = session.info.pop(_RAW_UPLOADS, ())
+    for key in keys:
+        try:
+            get_storage().delete(key)
+        except Exception:  # the commit stands; an orphaned raw upload only costs space
+            current_app.logger.warning("could not delete raw upload %s", key, exc_info=True)
+
+
+@event.listens_for(Session, "after_rollback")
+def _keep_raw_uploads(session: Session) -> None:
+    session.info.pop(_RAW_UPLOADS, None)
 
 
 @dataclass(frozen=True)
@@ -144,6 +169,19 @@ def store_upload(
         raise PayloadTooLarge(f"A photo may have at most {limit} bytes.") from error
 
 
+def awaits_upload(upload_key: str) -> bool:
+    """Whether a reserved photo still waits for the object under this key (reserved photos are
+    few: the status index finds them)."""
+    return (
+        db.session.scalar(
+            select(Photo.id).where(
+                Photo.status == PhotoStatus.RESERVED, Photo.upload_key == upload_key
+            )
+        )
+        is not None
+    )
+
+
 def complete_photo(photo: Photo) -> Photo:
     """Verify and clean the uploaded object. Completing twice is a no-op.
 
@@ -152,10 +190,18 @@ def complete_photo(photo: Photo) -> Photo:
     """
     if photo.status != PhotoStatus.RESERVED:
         return photo
+    # Retries of one completion arriving at once: the second waits for the first to commit and
+    # then finds the photo complete, instead of its raw upload gone.
+    db.session.refresh(photo, with_for_update=True)
+    if photo.status != PhotoStatus.RESERVED:
+        return photo
     storage = get_storage()
     try:
         upload = storage.open(photo.upload_key)
     except StorageObjectNotFound as error:
+        db.session.refresh(photo)  # completed meanwhile: its raw upload went after the commit
+        if photo.status != PhotoStatus.RESERVED:
+            return photo
         raise Conflict("Nothing has been uploaded for this photo yet.") from error
     try:
         with upload:
@@ -163,7 +209,7 @@ def complete_photo(photo: Photo) -> Photo:
                 upload, _config("PHOTO_MAX_BYTES"), _config("PHOTO_MAX_PIXELS")
             )
     except PhotoRejected as rejection:
-        storage.delete(photo.upload_key)
+        _delete_after_commit(photo.upload_key)
         photo.status = PhotoStatus.REJECTED
         photo.rejection = f"{rejection.code}: {rejection.message}"
         db.session.flush()
@@ -200,7 +246,7 @@ def complete_photo(photo: Photo) -> Photo:
         storage.delete(object_key)
         storage.delete(thumbnail_key)
     else:
-        storage.delete(photo.upload_key)
+        _delete_after_commit(photo.upload_key)
     db.session.refresh(photo)
     if photo.visit_id is not None:
         settle_completeness(photo.visit_id)

@@ -10,10 +10,7 @@ FUZZ_EXAMPLES (default 10) sets the generated examples per operation and role; F
 adds schemathesis' coverage phase (boundary values and every kind of invalid input, about 70
 requests per operation and role). See docs/reliability.md.
 
-The bugs this test found are fixed but three, tolerated (openapi_doc.tolerating_known_bugs for
-the document, `_within_known_limits` for a 500) so that everything else stays checked, and
-reproduced by strict xfail tests in test_found_bugs.py (which fail, XPASS, once the server is
-fixed: then the tolerance goes too).
+The bugs this test found are fixed, each kept fixed by a test in test_found_bugs.py.
 """
 
 from __future__ import annotations
@@ -35,12 +32,11 @@ from tests.fuzz.openapi_doc import (
     CONFIG,
     DOCUMENT,
     pagination_header_is_json_metadata,
-    tolerating_known_bugs,
 )
 
 EXAMPLES = fuzz_setting("FUZZ_EXAMPLES", 10)
 
-schema = schemathesis.openapi.from_dict(tolerating_known_bugs(DOCUMENT), config=CONFIG)
+schema = schemathesis.openapi.from_dict(DOCUMENT, config=CONFIG)
 
 pytestmark = [
     # schemathesis' reports of a failing case repr big generated bodies; only noise.
@@ -87,30 +83,17 @@ _real_ids: dict[str, list[int]] = {}
 
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-EARLY_PERIOD = re.compile(r"^00\d\d(?=-|$)")  # a period key ("0001", "0010-Q1") in years 0-99
 
 
 def _within_known_limits(case) -> None:
-    """Steer clear of what is known (docs/reliability.md, section 3).
-
-    A visit plan may span the whole century (2000-01 to 2099-12: up to 60,000 assignments in one
-    request, seconds to minutes): generated plans are kept within 2026-2027. A period whose
-    previous period or trend (12 periods back) starts before year 1 is a 500 (strict xfail in
-    test_found_bugs.py): periods in years 0-99 become year 100.
-    """
+    """Generated visit plans are kept within 2026-2027 so that some are valid (a plan spans at
+    most 24 months; random months of the century almost never are)."""
     if case.operation.path == "/api/v1/visit-plans" and isinstance(case.body, dict):
         for key in ("first_month", "last_month"):
             value = case.body.get(key)
             if isinstance(value, str) and (match := MONTH.match(value)):
                 year = 2026 + int(match.group(1)) % 2
                 case.body = {**case.body, key: f"{year}-{match.group(2)}"}
-    if isinstance(case.query, dict):
-        case.query = {
-            key: EARLY_PERIOD.sub("0100", value)
-            if key in ("period", "from", "to") and isinstance(value, str)
-            else value
-            for key, value in case.query.items()
-        }
 
 
 @st.composite

@@ -178,9 +178,6 @@ class SubmissionProtocol(RuleBasedStateMachine):
         if photo.status == "reserved":
             assert response.status_code == 204, response.get_json()
             photo.uploaded = content
-        elif signed:
-            # The signed URL writes the raw upload object, which is never used again.
-            assert response.status_code in (204, 409), response.get_json()
         else:
             assert response.status_code == 409, response.get_json()
 
@@ -198,12 +195,8 @@ class SubmissionProtocol(RuleBasedStateMachine):
         self._completed(self.photos[photo_id], responses)
 
     def _completed(self, photo: PhotoModel, responses: list[Any]) -> None:
-        """Check the answers to one or more simultaneous completions and update the model.
-
-        With simultaneous ones, the first to finish deletes the raw upload; one still working
-        may then answer 409 "Nothing has been uploaded" (a stale answer, reported, harmless:
-        the next retry answers as the first did). Every answer but those is the definitive one.
-        """
+        """Check the answers to one or more simultaneous completions (all the same: the
+        photo row is locked while one completes it) and update the model."""
         codes = [response.status_code for response in responses]
         seen(f"complete x{len(responses)} a {photo.status} photo -> {sorted(set(codes))}")
         if photo.status == "complete":
@@ -215,10 +208,7 @@ class SubmissionProtocol(RuleBasedStateMachine):
         else:
             expected = 200
         details = [response.get_json() for response in responses]
-        if len(responses) == 1 or photo.status != "reserved" or photo.uploaded is None:
-            assert set(codes) == {expected}, details
-        else:
-            assert expected in codes and set(codes) <= {expected, 409}, details
+        assert set(codes) == {expected}, details
         if expected == 422:
             photo.status = "rejected"
         if expected != 200:

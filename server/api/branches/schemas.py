@@ -74,7 +74,8 @@ class ScorecardArgsSchema(Schema):
         required=True,
         metadata={"description": "2026-10 (month), 2026-Q4 (quarter) or 2026 (year)"},
         validate=ma.validate.Regexp(
-            r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$", error="Use 2026-10, 2026-Q4 or 2026."
+            r"^20\d{2}(-(0[1-9]|1[0-2])|-Q[1-4])?$",
+            error="Use 2026-10, 2026-Q4 or 2026 (years 2000-2099).",
         ),
     )
     lang = ma.fields.String(

@@ -26,6 +26,7 @@ from server.services.comparison import (
     Granularity,
     Level,
 )
+from server.validators import ExactDecimal
 
 # --- fast dumping ------------------------------------------------------------------------------
 
@@ -116,7 +117,9 @@ class MonthField(ma.fields.String):
                 raise ValueError
             return Period.parse(text).start
         except ValueError as error:
-            raise ma.ValidationError("Not a month: expected YYYY-MM, e.g. 2026-10.") from error
+            raise ma.ValidationError(
+                "Not a month: expected YYYY-MM, e.g. 2026-10, in the years 2000-2099."
+            ) from error
 
 
 ALIGNED = "Aligned with the response's sections"
@@ -236,9 +239,8 @@ class TrendArgsSchema(Schema):
 # --- responses ---------------------------------------------------------------------------------
 
 
-def _percent(description: str, attribute: str | None = None) -> ma.fields.Decimal:
-    return ma.fields.Decimal(
-        as_string=True,
+def _percent(description: str, attribute: str | None = None) -> ExactDecimal:
+    return ExactDecimal(
         allow_none=True,
         attribute=attribute,
         metadata={"description": f"{description} (percent, 4 places; null: no data)"},
@@ -281,9 +283,7 @@ class RankingSchema(FastDumpSchema):
     confidence = ma.fields.Float(metadata={"example": 0.95})
 
 
-def _stat(name: str, kind: type[ma.fields.Field] = ma.fields.Decimal, **options) -> Any:
-    if kind is ma.fields.Decimal:
-        options.setdefault("as_string", True)
+def _stat(name: str, kind: type[ma.fields.Field] = ExactDecimal, **options) -> Any:
     return kind(attribute=f"stats.{name}", allow_none=True, **options)
 
 
@@ -325,7 +325,7 @@ class ComparisonRowSchema(FastDumpSchema):
         metadata={"description": "The interval lies wholly above or below the median"},
     )
     section_means = ma.fields.List(
-        ma.fields.Decimal(as_string=True, allow_none=True),
+        ExactDecimal(allow_none=True),
         metadata={"description": "Mean section percents, aligned with the response's sections"},
     )
 

@@ -241,3 +241,10 @@ def test_bad_plans_are_422(client, world, hq_headers, change, field):
 def test_an_empty_month_range_is_422(client, world, hq_headers):
     response = plan(client, hq_headers, world, first_month="2026-05", last_month="2026-01")
     assert response.status_code == 422 and "last_month" in response.get_json()["errors"]
+
+
+def test_a_plan_longer_than_two_years_is_422_and_creates_nothing(client, world, hq_headers, db):
+    response = plan(client, hq_headers, world, first_month="2026-01", last_month="2099-12")
+    assert response.status_code == 422
+    assert "24 months" in response.get_json()["errors"]["last_month"][0]
+    assert db.session.scalar(select(Assignment.id)) is None

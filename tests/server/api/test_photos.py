@@ -109,6 +109,19 @@ def test_completing_twice_is_a_no_op(client, headers, db, app):
     assert (photo.object_key, photo.thumbnail_key) == keys
 
 
+def test_the_signed_upload_url_is_refused_once_the_photo_is_complete(
+    client, headers, db, app, backend
+):
+    if backend == "s3":
+        pytest.skip("S3 enforces only the POST policy; nothing reads the upload key afterwards")
+    reservation = reserve(client, headers)
+    assert phone_upload(client, reservation["upload"], _jpeg()) == 204
+    assert complete(client, headers, reservation["photo"]["id"]).status_code == 200
+    assert phone_upload(client, reservation["upload"], _jpeg()) == 409
+    photo = db.session.get(Photo, reservation["photo"]["id"])
+    assert not app.extensions["storage"].exists(photo.upload_key)
+
+
 def test_complete_before_upload_is_409(client, headers):
     reservation = reserve(client, headers)
     assert complete(client, headers, reservation["photo"]["id"]).status_code == 409
