@@ -76,6 +76,27 @@ def facts_grid(ctx: Context, facts: Sequence[tuple[str, str]]) -> Table:
     return table
 
 
+def score_beside(
+    ctx: Context, score_box: list[Flowable], detail: Flowable, share: float, gap: float
+) -> Table:
+    """The headline score in a shaded box, with `detail` (a table) to its right."""
+    table = Table([[score_box, detail]], colWidths=widths(ctx.width, share, 1 - share))
+    table.setStyle(
+        table_style(
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("BACKGROUND", (0, 0), (0, 0), SHADE),
+            ("BOX", (0, 0), (0, 0), 0.8, INK),
+            ("LEFTPADDING", (0, 0), (0, 0), 10),
+            ("TOPPADDING", (0, 0), (0, 0), 7),
+            ("BOTTOMPADDING", (0, 0), (0, 0), 9),
+            ("LEFTPADDING", (1, 0), (1, 0), gap),
+            ("RIGHTPADDING", (1, 0), (1, 0), 0),
+            ("TOPPADDING", (1, 0), (1, 0), 0),
+        )
+    )
+    return table
+
+
 def heading(text: str) -> Paragraph:
     return para(text, STYLES["h2"])
 

@@ -25,6 +25,7 @@ from reports.blocks import (
     heading,
     notice_box,
     photo_grid,
+    score_beside,
     title_block,
 )
 from reports.charts import SectionChart, TrendChart
@@ -155,21 +156,7 @@ def headline(ctx: Context, data: BranchScorecard) -> list[Flowable]:
             ("LINEBELOW", (0, 0), (-1, -2), 0.4, LIGHT_RULE),
         )
     )
-    table = Table([[score_box, inner]], colWidths=widths(ctx.width, 0.36, 0.64))
-    table.setStyle(
-        table_style(
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("BACKGROUND", (0, 0), (0, 0), SHADE),
-            ("BOX", (0, 0), (0, 0), 0.8, INK),
-            ("LEFTPADDING", (0, 0), (0, 0), 10),
-            ("TOPPADDING", (0, 0), (0, 0), 7),
-            ("BOTTOMPADDING", (0, 0), (0, 0), 9),
-            ("LEFTPADDING", (1, 0), (1, 0), 0),
-            ("RIGHTPADDING", (1, 0), (1, 0), 0),
-            ("TOPPADDING", (1, 0), (1, 0), 0),
-        )
-    )
-    return [table, Spacer(1, 4)]
+    return [score_beside(ctx, score_box, inner, share=0.36, gap=0), Spacer(1, 4)]
 
 
 def _fact(label: str, value: str, note: str | None = None) -> list[Flowable]:

@@ -19,6 +19,7 @@ from reports.blocks import (
     heading,
     notice_box,
     photo_grid,
+    score_beside,
     title_block,
 )
 from reports.data import AnswerRow, AnswerType, VisitReport, VisitSectionScore, VisitStatus
@@ -26,13 +27,10 @@ from reports.document import PORTRAIT, DocumentInfo, build_pdf
 from reports.fonts import register_fonts
 from reports.i18n import N_, ReportLocale
 from reports.styles import (
-    INK,
     LIGHT_RULE,
     MUTED,
-    SHADE,
     STYLES,
     grid_table_style,
-    table_style,
     widths,
 )
 from reports.text import bold, escape, para
@@ -120,21 +118,7 @@ def summary(ctx: Context, data: VisitReport) -> list[Flowable]:
         )
     inner = Table(rows, colWidths=widths(ctx.width * 0.7, 0.6, 0.18, 0.22))
     inner.setStyle(grid_table_style(extra=[("ALIGN", (1, 0), (-1, -1), "RIGHT")]))
-    table = Table([[score_box, inner]], colWidths=widths(ctx.width, 0.3, 0.7))
-    table.setStyle(
-        table_style(
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("BACKGROUND", (0, 0), (0, 0), SHADE),
-            ("BOX", (0, 0), (0, 0), 0.8, INK),
-            ("LEFTPADDING", (0, 0), (0, 0), 10),
-            ("TOPPADDING", (0, 0), (0, 0), 7),
-            ("BOTTOMPADDING", (0, 0), (0, 0), 9),
-            ("LEFTPADDING", (1, 0), (1, 0), 10),
-            ("RIGHTPADDING", (1, 0), (1, 0), 0),
-            ("TOPPADDING", (1, 0), (1, 0), 0),
-        )
-    )
-    return [table, Spacer(1, 6)]
+    return [score_beside(ctx, score_box, inner, share=0.3, gap=10), Spacer(1, 6)]
 
 
 def _section_points(loc: ReportLocale, section: VisitSectionScore) -> str:

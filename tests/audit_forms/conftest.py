@@ -4,7 +4,7 @@ import pytest
 
 from audit_forms import Form
 
-from .factories import make_form, question, section
+from .factories import callback_hours, make_form, question, section
 
 
 @pytest.fixture
@@ -33,19 +33,7 @@ def form() -> Form:
                 ],
                 allow_na=True,
             ),
-            question(
-                "callback_hours",
-                "number",
-                min=0,
-                max=168,
-                points=2,
-                bands=[
-                    {"from": 0, "to": 24, "share": 1},
-                    {"from": 24, "to": 48, "share": 0.5},
-                    {"from": 48, "share": 0},
-                ],
-                required=False,
-            ),
+            callback_hours(required=False),
         ),
         section(
             "premises",

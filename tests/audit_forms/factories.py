@@ -57,3 +57,20 @@ def definition(*sections: dict[str, Any], **fields: Any) -> dict[str, Any]:
 
 def make_form(*sections: dict[str, Any], **fields: Any) -> Form:
     return load_form_data(definition(*sections, **fields))
+
+
+def callback_hours(**fields: Any) -> dict[str, Any]:
+    """A banded number question: full points within a day, half within two, none later."""
+    return question(
+        "callback_hours",
+        "number",
+        min=0,
+        max=168,
+        points=2,
+        bands=[
+            {"from": 0, "to": 24, "share": 1},
+            {"from": 24, "to": 48, "share": 0.5},
+            {"from": 48, "share": 0},
+        ],
+        **fields,
+    )

@@ -12,7 +12,7 @@ import yaml
 
 from audit_forms import FormDefinitionError, load_form, load_form_data
 
-from .factories import definition, question, section, text
+from .factories import callback_hours, definition, question, section, text
 
 Data = dict[str, Any]
 Q = "sections[0].questions[0]"
@@ -27,18 +27,7 @@ def base() -> Data:
             question("wait_seconds", "duration", points=4),
             question("knowledge", "scale", points=4),
             question("offer", "choice", points=1),
-            question(
-                "callback_hours",
-                "number",
-                min=0,
-                max=168,
-                points=2,
-                bands=[
-                    {"from": 0, "to": 24, "share": 1},
-                    {"from": 24, "to": 48, "share": 0.5},
-                    {"from": 48, "share": 0},
-                ],
-            ),
+            callback_hours(),
             question("note", "text", required=False),
             question("photos", "photo", required=False),
         ),

@@ -15,7 +15,7 @@ from audit_forms import (
     score_visit,
 )
 
-from .factories import make_form, question, section
+from .factories import callback_hours, make_form, question, section
 
 D = Decimal
 
@@ -270,18 +270,7 @@ def test_number_with_bands_is_scored_and_without_is_not() -> None:
     form = make_form(
         section(
             "main",
-            question(
-                "callback_hours",
-                "number",
-                min=0,
-                max=168,
-                points=2,
-                bands=[
-                    {"from": 0, "to": 24, "share": 1},
-                    {"from": 24, "to": 48, "share": 0.5},
-                    {"from": 48, "share": 0},
-                ],
-            ),
+            callback_hours(),
             question("staff_count", "number", min=0),
         )
     )
