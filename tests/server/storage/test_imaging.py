@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
@@ -66,12 +65,8 @@ def test_an_accepted_file_comes_out_clean(name: str) -> None:
     expect = file.expect
     assert isinstance(expect, Accepted)
 
-    file.data  # noqa: B018 - made before the clock starts
-    started = time.perf_counter()
     photo = clean(file)
-    elapsed = time.perf_counter() - started
 
-    assert elapsed < 1.0
     assert photo.original_format == expect.format
     assert (photo.width, photo.height) == expect.size
     assert photo.sha256 == hashlib.sha256(file.data).hexdigest()
@@ -98,13 +93,10 @@ def test_a_rejected_file_names_its_reason(name: str) -> None:
     file = corpus_file(name)
     assert isinstance(file.expect, Rejected)
 
-    file.data  # noqa: B018 - made before the clock starts
-    started = time.perf_counter()
+    # Time and memory of every rejection: bench/corpus.py.
     with pytest.raises(PhotoRejected) as rejected:
         clean(file)
-    elapsed = time.perf_counter() - started
 
-    assert elapsed < 1.0
     assert rejected.value.code == file.expect.code
     assert rejected.value.message
 
