@@ -10,6 +10,7 @@ from server.models.review import (
     VisitPlan,
     VisitRevision,
 )
+from server.models.rollup import MonthlyScore, MonthlySectionScore
 from server.models.user import NETWORK_ROLES, ApiToken, Role, User, user_areas, user_branches
 from server.models.visit import (
     Completeness,
@@ -27,6 +28,8 @@ __all__ = [
     "ReviewDecision",
     "VisitPlan",
     "VisitRevision",
+    "MonthlyScore",
+    "MonthlySectionScore",
     "Completeness",
     "Photo",
     "PhotoStatus",

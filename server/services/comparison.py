@@ -2,9 +2,10 @@
 
 Only approved, not deleted visits with a score count. A visit belongs to the period that holds
 its `started_at` in UTC (a visit at 00:30 on 1 November in Warsaw is 23:30 on 31 October UTC and
-counts for October). Every aggregate is one SQL GROUP BY over the stored per-visit, per-section
-or per-answer scores; Python then handles one row per branch or area (and one per month or
-question), never one per visit.
+counts for October). The league table, heat map and trends add up the monthly sums per branch
+(server/models/rollup.py: at most 24 rows per branch for a year and the one before), the
+weakest questions group the stored per-answer scores; each is one SQL GROUP BY, and Python then
+handles one row per branch or area (and one per month or question), never one per visit.
 
 Scope: rows are the branches (or areas) the caller may see, by `server.scope`. An `area` outside
 the caller's scope is NotFound, exactly like a missing one. docs/comparison.md is the analysts'
@@ -14,7 +15,7 @@ description of every number.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -23,12 +24,13 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
+    Float,
     Numeric,
     Select,
     Subquery,
     case,
+    cast,
     func,
-    literal_column,
     select,
     type_coerce,
 )
@@ -38,7 +40,17 @@ from audit_forms import Form, Question, Section
 from audit_forms.decimals import PLACES, quantize
 from reports.data import Measure, Period, PeriodKind
 from server.extensions import db
-from server.models import Area, Branch, FormVersion, User, Visit, VisitAnswer, VisitSectionScore
+from server.models import (
+    Area,
+    Branch,
+    FormVersion,
+    MonthlyScore,
+    MonthlySectionScore,
+    User,
+    Visit,
+    VisitAnswer,
+    rollup,
+)
 from server.models.visit import VisitStatus
 from server.scope import area_filter, branch_filter
 from server.services import forms
@@ -319,12 +331,25 @@ def _in_subtree(area: Area | None) -> ColumnElement[bool]:
     return Branch.area_id.in_(select(Area.id).where(Area.path.startswith(area.path)))
 
 
-def _visible(user: User, area: Area | None) -> tuple[ColumnElement[bool], ...]:
-    """Conditions on Visit: at a branch in the scope (and in the area's subtree)."""
+@dataclass(frozen=True)
+class _Branches:
+    """Which branches' visits count: every branch, one, or those a query selects."""
+
+    query: Select | None = None
+    branch_id: int | None = None
+
+    def where(self, column: ColumnElement[int]) -> tuple[ColumnElement[bool], ...]:
+        """Conditions on a branch id column (of visits or of monthly sums)."""
+        if self.branch_id is not None:
+            return (column == self.branch_id,)
+        return () if self.query is None else (column.in_(self.query),)
+
+
+def _visible(user: User, area: Area | None) -> _Branches:
+    """The branches in the scope (and in the area's subtree)."""
     if user.sees_whole_network and area is None:
-        return ()  # every branch: no filter for the database to apply
-    visible = select(Branch.id).where(branch_filter(user), _in_subtree(area))
-    return (Visit.branch_id.in_(visible),)
+        return _Branches()  # every branch: no filter for the database to apply
+    return _Branches(select(Branch.id).where(branch_filter(user), _in_subtree(area)))
 
 
 def _branch_subjects(user: User, area: Area | None) -> list[Subject]:
@@ -383,22 +408,30 @@ def _subjects(user: User, area: Area | None, level: Level) -> list[Subject]:
 
 @dataclass(frozen=True)
 class _Rows:
-    """Which visits feed which row: the row id of a visit and what selects its visits."""
+    """Which branches' sums feed which row: the branch itself, or the area rows it belongs to."""
 
-    row_id: ColumnElement[int]
+    branches: _Branches = _Branches()  # branch rows
     members: Subquery | None = None  # (branch_id, row_id) to join, for area rows
-    where: tuple[ColumnElement[bool], ...] = ()
 
-    def select(self, *columns: Any) -> Select:
-        query = select(self.row_id, *columns).select_from(Visit)
-        if self.members is not None:
-            query = query.join(self.members, self.members.c.branch_id == Visit.branch_id)
-        return query.where(*self.where)
+    def select(self, table: type[MonthlyScore | MonthlySectionScore], *columns: Any) -> Select:
+        """Columns of `table` (aggregates) per row: `row_id, *columns`, grouped by row."""
+        if self.members is None:
+            return (
+                select(table.branch_id, *columns)
+                .where(*self.branches.where(table.branch_id))
+                .group_by(table.branch_id)
+            )
+        row_id = self.members.c.row_id
+        return (
+            select(row_id, *columns)
+            .join_from(table, self.members, self.members.c.branch_id == table.branch_id)
+            .group_by(row_id)
+        )
 
 
 def _rows(user: User, area: Area | None, level: Level, subjects: Sequence[Subject]) -> _Rows:
     if level is Level.BRANCH:
-        return _Rows(Visit.branch_id, where=_visible(user, area))
+        return _Rows(_visible(user, area))
     branch_area, row_area = aliased(Area), aliased(Area)
     members = (
         select(Branch.id.label("branch_id"), row_area.id.label("row_id"))
@@ -407,7 +440,7 @@ def _rows(user: User, area: Area | None, level: Level, subjects: Sequence[Subjec
         .where(row_area.id.in_([subject.id for subject in subjects]), branch_filter(user))
         .subquery("members")
     )
-    return _Rows(members.c.row_id, members)
+    return _Rows(members=members)
 
 
 def _scope_label(user: User, area: Area | None) -> str | None:
@@ -423,6 +456,7 @@ def _scope_label(user: User, area: Area | None) -> str | None:
 
 
 def _approved(versions: _FormVersions, start: datetime, end: datetime) -> tuple:
+    """Conditions on Visit: the visits that count, in [start, end)."""
     return (
         Visit.status == VisitStatus.APPROVED,
         Visit.deleted_at.is_(None),
@@ -431,6 +465,21 @@ def _approved(versions: _FormVersions, start: datetime, end: datetime) -> tuple:
         Visit.started_at < end,
         Visit.form_version_id.in_(versions.ids),
     )
+
+
+def _months(period: Period) -> tuple[date, date]:
+    """[first, end) of the period as months: the keys of the monthly sums."""
+    return period.start, period.end + timedelta(days=1)
+
+
+def _in_months(
+    table: type[MonthlyScore | MonthlySectionScore],
+    versions: _FormVersions,
+    first: date,
+    end: date,
+) -> tuple[ColumnElement[bool], ...]:
+    """Conditions on a table of monthly sums: the form's versions, months in [first, end)."""
+    return (table.form_version_id.in_(versions.ids), table.month >= first, table.month < end)
 
 
 @dataclass(frozen=True)
@@ -456,25 +505,29 @@ def _score_sums(
     rows: _Rows, versions: _FormVersions, period: Period, previous: Period | None
 ) -> dict[int, _Sums]:
     """Per row: count, sum and sum of squares of visit scores in the period, and count and sum
-    in the previous period; one GROUP BY over both periods."""
-    start, end = bounds(period)
-    first = bounds(previous)[0] if previous is not None else start
-    current = Visit.started_at >= start
-    score = Visit.score_percent
+    in the previous period; one GROUP BY over both periods' monthly sums."""
+    first, end = _months(period)
+    since = _months(previous)[0] if previous is not None else first
+    current = MonthlyScore.month >= first
+
+    def total(column: ColumnElement, when: ColumnElement[bool]) -> ColumnElement:
+        return type_coerce(func.sum(case((when, column))), _SUM)
+
     result = db.session.execute(
         rows.select(
-            func.count(case((current, 1))),
-            type_coerce(func.sum(case((current, score))), _SUM),
-            type_coerce(func.sum(case((current, score * score))), _SUM),
-            func.count(case((~current, 1))),
-            type_coerce(func.sum(case((~current, score))), _SUM),
-        )
-        .where(*_approved(versions, first, end))
-        .group_by(rows.row_id)
+            MonthlyScore,
+            func.sum(case((current, MonthlyScore.visits))),
+            total(MonthlyScore.score_sum, current),
+            total(MonthlyScore.score_squares, current),
+            func.sum(case((~current, MonthlyScore.visits))),
+            total(MonthlyScore.score_sum, ~current),
+        ).where(*_in_months(MonthlyScore, versions, since, end))
     ).all()
     return {
-        row_id: _Sums(n, _decimal(total), _decimal(squares), previous_n, _decimal(previous_total))
-        for row_id, n, total, squares, previous_n, previous_total in result
+        row_id: _Sums(
+            n or 0, _decimal(sum_), _decimal(squares), previous_n or 0, _decimal(previous_sum)
+        )
+        for row_id, n, sum_, squares, previous_n, previous_sum in result
     }
 
 
@@ -496,23 +549,20 @@ class _SectionColumns:
 def _section_means(
     rows: _Rows, versions: _FormVersions, period: Period, sections: Sequence[SectionRef]
 ) -> dict[int, _SectionColumns]:
-    """Per row: AVG and COUNT of each section's percents over the period's visits.
+    """Per row: mean and count of each section's percents over the period's visits.
 
     One result row per branch (or area), a pair of columns per section: the database does the
     work, and Python reads 2,000 rows rather than 2,000 x sections.
     """
-    start, end = bounds(period)
-    percent = VisitSectionScore.percent
+    table = MonthlySectionScore
     columns = []
     for section in sections:
-        chosen = VisitSectionScore.section_key == section.key
-        columns.append(_rounded_in_sql(func.avg(case((chosen, percent)))))
-        columns.append(func.count(case((chosen, percent))))
+        chosen = table.section_key == section.key
+        n = func.sum(case((chosen, table.visits)))
+        columns.append(_mean_in_sql(func.sum(case((chosen, table.percent_sum))), n))
+        columns.append(func.coalesce(n, 0))
     result = db.session.execute(
-        rows.select(*columns)
-        .join(VisitSectionScore, VisitSectionScore.visit_id == Visit.id)
-        .where(*_approved(versions, start, end))
-        .group_by(rows.row_id)
+        rows.select(table, *columns).where(*_in_months(table, versions, *_months(period)))
     ).all()
     return {
         row_id: _SectionColumns(tuple(values[::2]), tuple(values[1::2]))
@@ -520,10 +570,16 @@ def _section_means(
     }
 
 
-def _rounded_in_sql(value: ColumnElement) -> ColumnElement:
-    """Rounded half up to 4 places by the database, read as a Decimal of 4 places (SQLite's
-    floats are formatted to 4 places on the way out): no per-value work in Python."""
-    return type_coerce(func.round(value, PLACES), Numeric(9, PLACES))
+def _mean_in_sql(total: ColumnElement, n: ColumnElement) -> ColumnElement:
+    """total / n rounded half up to 4 places by the database, read as a Decimal of 4 places
+    (SQLite's floats are formatted to 4 places on the way out): no per-value work in Python.
+
+    Exact decimal division on PostgreSQL, as AVG does it; SQLite divides in floating point
+    (its sums of whole numbers are integers, so the division is made a float one).
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        total = cast(total, Float)  # type: ignore[assignment]
+    return type_coerce(func.round(total / n, PLACES), Numeric(9, PLACES))
 
 
 def _shown(subject: Subject, sums: _Sums | None) -> bool:
@@ -552,6 +608,7 @@ def compare(
     sections = versions.sections(language)
     subjects = _subjects(user, area, level)
     rows = _rows(user, area, level, subjects)
+    rollup.settle(db.session)
     sums = _score_sums(rows, versions, period, previous)
     section_means = _section_means(rows, versions, period, sections)
     subjects = [subject for subject in subjects if _shown(subject, sums.get(subject.id))]
@@ -617,6 +674,7 @@ def heatmap(
     sections = versions.sections(language)
     subjects = _subjects(user, area, level)
     selected = _rows(user, area, level, subjects)
+    rollup.settle(db.session)
     sums = _score_sums(selected, versions, period, None)
     section_means = _section_means(selected, versions, period, sections)
     empty = _SectionColumns.empty(sections)
@@ -687,11 +745,16 @@ def trend(
     versions = _form_versions(form_key)
     language = _language(user, versions, lang)
     sections = versions.sections(language)
-    kind, subject, of_subject = _trend_subject(user, branch_id, area_id)
-    start, end = bounds(periods[0])[0], bounds(periods[-1])[1]
-    in_range = (*_approved(versions, start, end), *of_subject)
-    by_month = _monthly_scores(in_range)
-    by_month_section = _monthly_sections(in_range)
+    kind, subject, branches = _trend_subject(user, branch_id, area_id)
+    rollup.settle(db.session)
+    first, end = _months(periods[0])[0], _months(periods[-1])[1]
+    in_range = (versions, first, end, branches)
+    by_month = {
+        _year_month(month): (n, total) for month, n, total in _monthly_sums(MonthlyScore, *in_range)
+    }
+    by_month_section: dict[tuple[int, int], dict[str, tuple[int, Decimal]]] = defaultdict(dict)
+    for month, key, n, total in _monthly_sums(MonthlySectionScore, *in_range):
+        by_month_section[_year_month(month)][key] = (n, total)
     points = tuple(_trend_point(period, by_month, by_month_section, sections) for period in periods)
     return Trend(
         subject_kind=kind,
@@ -706,8 +769,8 @@ def trend(
 
 def _trend_subject(
     user: User, branch_id: int | None, area_id: int | None
-) -> tuple[str, Ref, tuple[ColumnElement[bool], ...]]:
-    """ "branch" or "area", which one, and the conditions on Visit that select its visits."""
+) -> tuple[str, Ref, _Branches]:
+    """ "branch" or "area", which one, and the branches whose visits count."""
     if branch_id is None:
         area = scoped_area(user, area_id)
         assert area is not None
@@ -719,57 +782,30 @@ def _trend_subject(
     ).first()
     if branch is None:
         raise NotFound(f"Branch {branch_id} not found.")
-    return "branch", Ref(*branch), (Visit.branch_id == branch_id,)
+    return "branch", Ref(*branch), _Branches(branch_id=branch_id)
 
 
-def _month() -> ColumnElement:
-    """The month of a visit's start, as the database groups on it fastest.
-
-    PostgreSQL groups on date_trunc about twice as fast as on EXTRACT(year), EXTRACT(month)
-    (numerics since version 14); SQLite has strftime. Only these two are supported.
-    """
-    if db.session.get_bind().dialect.name == "postgresql":
-        return func.date_trunc(literal_column("'month'"), Visit.started_at)
-    return func.strftime("%Y-%m", Visit.started_at)
-
-
-def _year_month(value: datetime | str) -> tuple[int, int]:
-    if isinstance(value, datetime):
-        return value.year, value.month
-    year, month = value.split("-")
-    return int(year), int(month)
-
-
-def _monthly_scores(where: Iterable) -> dict[tuple[int, int], tuple[int, Decimal]]:
-    month = _month()
+def _monthly_sums(
+    table: type[MonthlyScore | MonthlySectionScore],
+    versions: _FormVersions,
+    first: date,
+    end: date,
+    branches: _Branches,
+) -> list[tuple[Any, ...]]:
+    """Per month (and per section, for section sums): visits and the sum of their percents,
+    `(month, [section_key,] n, total)`."""
+    keys = (table.month,) if table is MonthlyScore else (table.month, table.section_key)
+    total = table.score_sum if table is MonthlyScore else table.percent_sum
     rows = db.session.execute(
-        select(
-            month, func.count(Visit.score_percent), type_coerce(func.sum(Visit.score_percent), _SUM)
-        )
-        .where(*where)
-        .group_by(month)
+        select(*keys, func.sum(table.visits), type_coerce(func.sum(total), _SUM))
+        .where(*_in_months(table, versions, first, end), *branches.where(table.branch_id))
+        .group_by(*keys)
     ).all()
-    return {_year_month(key): (n, _decimal(total)) for key, n, total in rows}
+    return [(*row[:-1], _decimal(row[-1])) for row in rows]
 
 
-def _monthly_sections(where: Iterable) -> dict[tuple[int, int], dict[str, tuple[int, Decimal]]]:
-    month = _month()
-    percent = VisitSectionScore.percent
-    rows = db.session.execute(
-        select(
-            month,
-            VisitSectionScore.section_key,
-            func.count(percent),
-            type_coerce(func.sum(percent), _SUM),
-        )
-        .join(Visit, Visit.id == VisitSectionScore.visit_id)
-        .where(*where)
-        .group_by(month, VisitSectionScore.section_key)
-    ).all()
-    found: dict[tuple[int, int], dict[str, tuple[int, Decimal]]] = defaultdict(dict)
-    for key, section_key, n, total in rows:
-        found[_year_month(key)][section_key] = (n, _decimal(total))
-    return found
+def _year_month(month: date) -> tuple[int, int]:
+    return month.year, month.month
 
 
 def _months_of(period: Period) -> list[tuple[int, int]]:
@@ -880,7 +916,7 @@ def _question_sums(
         .join(Visit, Visit.id == VisitAnswer.visit_id)
         .where(
             *_approved(versions, first, end),
-            *_visible(user, area),
+            *_visible(user, area).where(Visit.branch_id),
             VisitAnswer.status.in_(APPLICABLE),
         )
         .group_by(Visit.form_version_id, VisitAnswer.question_key)
