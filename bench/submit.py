@@ -11,11 +11,12 @@ each for the same duration with the same number of client threads:
   platform  POST /api/v1/visits      the product endpoint: a new visit (new client_uuid) each time
   replay    POST /api/v1/visits      a visit already stored, sent again: 200 with the same id
 
-Every visit has 30 answers (the built-in branch-visit v1 form, best answers). Each platform
-visit carries a complete photo of its own for the photo-required question, prepared outside the
-timed phases: the warm-up's photos go through the API (reserve, upload, complete); the timed
-phase's are copies of such a complete photo row made in SQL (the API path costs 40-80 ms of
-server time a photo here, too slow for thousands; a submission only reads and links the row).
+Every visit has 30 answers (the built-in branch-visit v1 form, audit_forms.samples' best
+answers; the optional photo question without a photo). Each platform visit carries a complete
+photo of its own for the photo-required question, prepared outside the timed phases: the
+warm-up's photos go through the API (reserve, upload, complete); the timed phase's are copies
+of such a complete photo row made in SQL (the API path costs 40-80 ms of server time a photo
+here, too slow for thousands; a submission only reads and links the row).
 --all-photos-via-api makes every photo through the API instead. The bare endpoint does not
 look photos up, so its bodies carry a fixed photo id.
 
@@ -57,7 +58,8 @@ if str(ROOT) not in sys.path:  # run as `python bench/submit.py`
 import psycopg  # noqa: E402
 import requests  # noqa: E402
 
-from audit_forms import Form, load_builtin_forms  # noqa: E402
+from audit_forms import Form, Question, load_builtin_forms  # noqa: E402
+from audit_forms.samples import best_answers, best_value  # noqa: E402
 
 APP = "bench.submit_app"
 AUDITOR = "auditor.pl@demo.example"
@@ -81,49 +83,27 @@ class BenchError(RuntimeError):
 # Request bodies
 
 
-def answer_template(form: Form) -> tuple[dict[str, dict[str, Any]], str]:
-    """The best answer to each of the form's questions, and the key of the question that needs
-    the photo. A photo question that is not required is answered empty (no photo)."""
-    answers: dict[str, dict[str, Any]] = {}
-    photo_key = None
-    for question in form.questions:
-        settings = question.settings
-        match question.type:
-            case "yes_no":
-                value = "yes"
-            case "scale":
-                value = settings.max
-            case "choice":
-                value = max(settings.options, key=lambda option: option.points).key
-            case "duration":
-                value = 30
-            case "number":
-                value = settings.min
-            case "text":
-                value = "Obsłużono mnie uprzejmie; Łódź Piotrkowska"
-            case _:
-                value = None
-        answers[question.key] = {"value": value}
-        if question.photo_required:
-            if photo_key is not None:
-                raise BenchError("the form needs photos for more than one question")
-            photo_key = question.key
-    if photo_key is None:
-        raise BenchError(f"{FORM_KEY} v{FORM_VERSION} has no photo-required question")
-    return answers, photo_key
+def photo_question(form: Form) -> Question:
+    """The form's one question that requires a photo (each visit gets its own photo for it)."""
+    questions = [question for question in form.questions if question.photo_required]
+    if len(questions) != 1:
+        raise BenchError(
+            f"{FORM_KEY} v{FORM_VERSION} has {len(questions)} photo-required questions, not 1"
+        )
+    return questions[0]
 
 
 @dataclass
 class Bodies:
     branch_id: int
-    answers: dict[str, dict[str, Any]]
+    answers: dict[str, dict[str, Any]]  # without photos
     photo_key: str
+    photo_answer: dict[str, Any]
     started_at: str
     ended_at: str
 
     def visit(self, photo_id: int) -> bytes:
-        answers = dict(self.answers)
-        answers[self.photo_key] = {**answers[self.photo_key], "photo_ids": [photo_id]}
+        answers = {**self.answers, self.photo_key: {**self.photo_answer, "photo_ids": [photo_id]}}
         body = {
             "client_uuid": str(uuid.uuid4()),
             "branch_id": self.branch_id,
@@ -873,12 +853,17 @@ def main(argv: list[str] | None = None) -> int:
         form = next(
             f for f in load_builtin_forms() if (f.key, f.version) == (FORM_KEY, FORM_VERSION)
         )
-        answers, photo_key = answer_template(form)
+        photo = photo_question(form)
+        answers = best_answers(form)
+        for question in form.questions:  # every question answered: an optional photo question
+            if question.key not in answers and question is not photo:  # without a photo
+                answers[question.key] = {"value": best_value(question)}
         ended = datetime.now(UTC) - timedelta(hours=1)
         bodies = Bodies(
             branch_id(base, headers),
             answers,
-            photo_key,
+            photo.key,
+            {"value": best_value(photo)},
             (ended - timedelta(minutes=25)).isoformat(),
             ended.isoformat(),
         )
@@ -887,7 +872,7 @@ def main(argv: list[str] | None = None) -> int:
         say(
             f"gunicorn -w {args.workers} -k sync serving {args.app} on {base}; "
             f"{args.clients} clients; "
-            f"{args.duration:g} s per scenario; {len(answers)} answers per visit; "
+            f"{args.duration:g} s per scenario; {len(answers) + 1} answers per visit; "
             f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}"
         )
 
@@ -956,7 +941,7 @@ def main(argv: list[str] | None = None) -> int:
                 "duration_s": args.duration,
                 "rounds": args.rounds,
                 "bare": args.bare,
-                "answers_per_visit": len(answers),
+                "answers_per_visit": len(answers) + 1,
             }
             args.json.write_text(json.dumps(as_json(results, ratio, p99, settings), indent=2))
         if any(result.errors for result in results):

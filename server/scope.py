@@ -12,14 +12,16 @@ from sqlalchemy.orm import aliased
 
 from server.models import Area, Branch, User, user_areas, user_branches
 
+# Made once: building an alias costs more than the rest of the filter.
+_granted = aliased(Area, name="granted_areas")
+
 
 def _scope_area_ids(user: User) -> Select:
     """Ids of the user's areas and of every area below them."""
-    granted = aliased(Area)
     return (
         select(Area.id)
-        .join(granted, Area.path.startswith(granted.path))
-        .join(user_areas, user_areas.c.area_id == granted.id)
+        .join(_granted, Area.path.startswith(_granted.path))
+        .join(user_areas, user_areas.c.area_id == _granted.id)
         .where(user_areas.c.user_id == user.id)
     )
 

@@ -207,8 +207,9 @@ def settle(session: Session) -> None:
     session.flush()
     cells, visit_ids = _pending(session, _CELLS), _pending(session, _VISITS)
     if visit_ids:
+        # Only where they count now: a cell a visit left was noted before the flush.
         rows = session.execute(
-            select(Visit.branch_id, Visit.started_at).where(Visit.id.in_(visit_ids))
+            select(Visit.branch_id, Visit.started_at).where(Visit.id.in_(visit_ids), *_counted())
         )
         cells.update((branch_id, month_of(started)) for branch_id, started in rows)
     if cells:
@@ -254,7 +255,10 @@ def _note_visits_changed(session: Session, flush_context) -> None:
     visit_ids = None
     for instance in chain(session.new, session.dirty, session.deleted):
         if isinstance(instance, Visit):
-            changed = instance in session.new or _counts_changed(instance)
+            if instance in session.new:  # a new visit counts only if it arrives approved
+                changed = instance.status == VisitStatus.APPROVED
+            else:
+                changed = _counts_changed(instance)
             visit_id = instance.id if changed and instance not in session.deleted else None
         elif isinstance(instance, VisitSectionScore):
             visit_id = inspect(instance).dict.get("visit_id")  # never a load mid-flush

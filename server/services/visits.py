@@ -9,12 +9,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, insert, or_, select, true, update
+from sqlalchemy import Select, case, insert, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import defaultload, defer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from audit_forms import Answer, Form, VisitScore, score_visit, validate_answers
 from server.extensions import db
@@ -77,6 +79,9 @@ def submit_visit(auditor: User, data: Mapping[str, Any]) -> Submission:
     Same UUID and same content again: the stored visit (created=False). Same UUID, other
     content: Conflict. A deleted visit's UUID: Gone. Every problem of a new visit is reported at
     once (InvalidInput), keyed by field or by question.
+
+    A new visit comes back with its answers, sections and photos loaded from what was written
+    (INSERT ... RETURNING), so that showing it needs no further query.
     """
     client_uuid = str(data["client_uuid"])
     fingerprint = canonical_fingerprint(data)
@@ -95,20 +100,31 @@ def submit_visit(auditor: User, data: Mapping[str, Any]) -> Submission:
     assert branch is not None and stored_form is not None
     form = forms.form_of(stored_form)
     score = score_visit(form, answers)
-    visit_id = _insert_once(auditor, branch, stored_form, score, data, fingerprint)
-    if visit_id is None:  # a concurrent replay inserted it first
+    visit = _insert_once(
+        auditor, branch, stored_form, assignment, score, data, fingerprint, _complete(photos)
+    )
+    if visit is None:  # a concurrent replay inserted it first
         return Submission(
             _replayed(_by_client_uuid(client_uuid), auditor, fingerprint), created=False
         )
-    visit = db.session.get(Visit, visit_id)
-    visit.assignment_id = assignment.id if assignment else None
     store_scores(visit, form, score, answers)
-    link_photos(visit, answers, photos)
+    linked = _link(visit, answers, photos)
+    # Nothing of a new visit needs reading back: its photos are those just linked, and its
+    # auditor, branch and form version were loaded by the checks.
+    set_committed_value(visit, "photos", [photos[photo_id] for photo_id in sorted(linked)])
+    for name, loaded in (("auditor", auditor), ("branch", branch), ("form_version", stored_form)):
+        set_committed_value(visit, name, loaded)
     return Submission(visit, created=True)
 
 
 def _by_client_uuid(client_uuid: str) -> Visit | None:
-    return db.session.scalar(select(Visit).where(Visit.client_uuid == client_uuid))
+    # A replay shows the stored visit: its form version without the definition (parsed forms
+    # are cached by fingerprint), as _check loads it.
+    return db.session.scalar(
+        select(Visit)
+        .options(defaultload(Visit.form_version).defer(FormVersion.definition))
+        .where(Visit.client_uuid == client_uuid)
+    )
 
 
 def _replayed(existing: Visit, auditor: User, fingerprint: str) -> Visit:
@@ -225,15 +241,25 @@ def _check_photos(
     return found
 
 
-def _insert_once(auditor, branch, stored_form, score: VisitScore, data, fingerprint) -> int | None:
-    """INSERT ... ON CONFLICT (client_uuid) DO NOTHING: the database decides who was first."""
+def _complete(photos: Mapping[int, Photo]) -> bool:
+    """A visit is complete when every photo it cites has been completed (checked and stored)."""
+    return all(photo.status == PhotoStatus.COMPLETE for photo in photos.values())
+
+
+def _insert_once(
+    auditor, branch, stored_form, assignment, score: VisitScore, data, fingerprint, complete
+) -> Visit | None:
+    """INSERT ... ON CONFLICT (client_uuid) DO NOTHING RETURNING the row: the database decides
+    who was first, and the winner gets the stored visit without reading it back."""
     gps = data.get("gps") or {}
+    now = utcnow()
     values = dict(
         client_uuid=str(data["client_uuid"]),
         content_fingerprint=fingerprint,
         auditor_id=auditor.id,
         branch_id=branch.id,
         form_version_id=stored_form.id,
+        assignment_id=assignment.id if assignment is not None else None,
         started_at=data["started_at"],
         ended_at=data["ended_at"],
         waiting_seconds=data.get("waiting_seconds"),
@@ -242,9 +268,10 @@ def _insert_once(auditor, branch, stored_form, score: VisitScore, data, fingerpr
         gps_accuracy_m=gps.get("accuracy_m"),
         device=data.get("device"),
         app_version=data.get("app_version"),
-        submitted_at=utcnow(),
+        submitted_at=now,
         status=VisitStatus.SUBMITTED,
-        completeness=Completeness.COMPLETE,
+        completeness=Completeness.COMPLETE if complete else Completeness.INCOMPLETE,
+        completed_at=now if complete else None,
         score_percent=score.percent,
         score_earned=score.earned,
         score_possible=score.possible,
@@ -253,12 +280,12 @@ def _insert_once(auditor, branch, stored_form, score: VisitScore, data, fingerpr
     dialect = db.session.get_bind().dialect.name
     make_insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
     if make_insert is None:  # pragma: no cover - other databases are not supported
-        return db.session.scalar(insert(Visit).values(**values).returning(Visit.id))
+        return db.session.scalar(insert(Visit).values(**values).returning(Visit))
     statement = (
         make_insert(Visit)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["client_uuid"])
-        .returning(Visit.id)
+        .returning(Visit)
     )
     return db.session.scalar(statement)
 
@@ -296,29 +323,55 @@ def store_scores(
         }
         for position, section in enumerate(score.sections)
     ]
-    # render_nulls: one INSERT for all rows, not one per pattern of missing values.
-    db.session.execute(insert(VisitAnswer).execution_options(render_nulls=True), answer_rows)
-    db.session.execute(insert(VisitSectionScore).execution_options(render_nulls=True), section_rows)
-    db.session.expire(visit, ["answers", "section_scores"])
+    # render_nulls: one INSERT for all rows, not one per pattern of missing values. RETURNING
+    # the rows: the visit's collections are what was written, without reading them back.
+    # (Sorted here: asking the database for parameter order costs more than sorting 30 rows.)
+    stored_answers = _insert_returning(VisitAnswer, answer_rows)
+    stored_sections = _insert_returning(VisitSectionScore, section_rows)
+    for row in (*stored_answers, *stored_sections):
+        set_committed_value(row, "visit", visit)
+    set_committed_value(visit, "answers", stored_answers)
+    set_committed_value(visit, "section_scores", stored_sections)
+
+
+def _insert_returning(model, rows: list[dict[str, Any]]) -> list:
+    """Insert rows in one statement; the stored objects, in `position` order."""
+    stored = db.session.scalars(
+        insert(model).returning(model).execution_options(render_nulls=True), rows
+    ).all()
+    return sorted(stored, key=attrgetter("position"))
+
+
+def _link(visit: Visit, answers: Mapping[str, Answer], photos: Mapping[int, Photo]) -> set[int]:
+    """Point the answers' photos at the visit in one UPDATE (a photo another visit took
+    meanwhile stays theirs); the ids of the photos linked. `photos` are kept in step."""
+    keys = {photo_id: key for key, answer in answers.items() for photo_id in answer.photo_ids}
+    if not keys:
+        return set()
+    linked = set(
+        db.session.scalars(
+            update(Photo)
+            .where(Photo.id.in_(keys), or_(Photo.visit_id.is_(None), Photo.visit_id == visit.id))
+            .values(visit_id=visit.id, question_key=case(keys, value=Photo.id))
+            .returning(Photo.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    for photo_id in linked:
+        set_committed_value(photos[photo_id], "visit_id", visit.id)
+        set_committed_value(photos[photo_id], "question_key", keys[photo_id])
+    return linked
 
 
 def link_photos(visit: Visit, answers: Mapping[str, Answer], photos: Mapping[int, Photo]) -> None:
-    for key, answer in answers.items():
-        for photo_id in answer.photo_ids:
-            db.session.execute(
-                update(Photo)
-                .where(
-                    Photo.id == photo_id, or_(Photo.visit_id.is_(None), Photo.visit_id == visit.id)
-                )
-                .values(visit_id=visit.id, question_key=key)
-                .execution_options(synchronize_session=False)
-            )
-    if any(photo.status != PhotoStatus.COMPLETE for photo in photos.values()):
-        visit.completeness = Completeness.INCOMPLETE
-        visit.completed_at = None
-    else:
+    """Link a revised visit's photos and set its completeness."""
+    _link(visit, answers, photos)
+    if _complete(photos):
         visit.completeness = Completeness.COMPLETE
         visit.completed_at = utcnow()
+    else:
+        visit.completeness = Completeness.INCOMPLETE
+        visit.completed_at = None
     db.session.flush()
     db.session.refresh(visit)
 

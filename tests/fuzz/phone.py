@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from audit_forms import Form
+from audit_forms.samples import best_value
 from server.models.types import utcnow
 from tests.fixtures.corpus import jpeg, solid
 
@@ -69,27 +70,11 @@ def make_photo(client: FlaskClient, headers: dict[str, str], shade: int = 0) -> 
 
 
 def best_answers(form: Form, photo_ids: list[int]) -> dict[str, dict[str, Any]]:
-    """The best answer to every question; the photo-required question gets the first photo,
-    the photo question the others (if any)."""
+    """The best answer to every question (audit_forms.samples); the photo-required question
+    gets the first photo, the photo question the others (if any)."""
     answers: dict[str, dict[str, Any]] = {}
     for question in form.questions:
-        settings = question.settings
-        match question.type:
-            case "yes_no":
-                value: Any = "yes"
-            case "scale":
-                value = settings.max
-            case "choice":
-                value = max(settings.options, key=lambda option: option.points).key
-            case "duration":
-                value = 30
-            case "number":
-                value = int(settings.min)
-            case "text":
-                value = "Obsłużono mnie uprzejmie; Łódź, Tromsø, Győr"
-            case _:
-                value = None
-        answer: dict[str, Any] = {"value": value}
+        answer: dict[str, Any] = {"value": best_value(question)}
         if question.key == PHOTO_QUESTION:
             answer["photo_ids"] = photo_ids[:1]
         elif question.type == "photo":

@@ -1,4 +1,4 @@
-from flask import current_app
+from flask import after_this_request, current_app
 from flask.views import MethodView
 
 from server.api.files import file_response
@@ -21,6 +21,24 @@ BY_ROLE = {
     NETWORK_ROLES | {Role.AUDITOR}: VisitSchema,
     visits.BRANCH_STAFF: BranchVisitSchema,
 }
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what the request loaded and wrote: the response shows exactly
+    that, and reading it all back would cost one SELECT per table. The session is expired
+    once the response is made, as the commit would have done."""
+    session = db.session()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire_on_commit
+    if expire_on_commit:
+
+        @after_this_request
+        def expire(response):
+            session.expire_all()
+            return response
 
 
 @blp.route("")
@@ -56,7 +74,7 @@ class VisitViews(MethodView):
     def post(self, data):
         """Submit a visit (safe to retry with the same client_uuid)"""
         submission = visits.submit_visit(current_user(), data)
-        db.session.commit()
+        commit_keeping_loaded()
         return submission.visit, 201 if submission.created else 200
 
 

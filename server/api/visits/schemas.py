@@ -88,13 +88,15 @@ PHOTO_LINKS = PhotoLinkSchema(many=True)
 
 
 def photos_by_question(visit) -> dict[str, list]:
-    """The visit's photos grouped by question, once per visit (not once per answer)."""
-    grouped = visit.__dict__.get("_photos_by_question")
-    if grouped is None:
+    """The visit's photos grouped by question, once per visit (not once per answer). Kept with
+    the photo list it was made from: a reloaded list (after an expiry) is grouped again."""
+    photos = visit.photos
+    made_from, grouped = visit.__dict__.get("_photos_by_question", (None, None))
+    if made_from is not photos:
         grouped = {}
-        for photo in visit.photos:
+        for photo in photos:
             grouped.setdefault(photo.question_key, []).append(photo)
-        visit.__dict__["_photos_by_question"] = grouped
+        visit.__dict__["_photos_by_question"] = (photos, grouped)
     return grouped
 
 

@@ -10,39 +10,10 @@ from typing import Any
 import pytest
 
 from audit_forms import Form
+from audit_forms.samples import best_answers
 from server.models.types import utcnow
 from server.services import forms
 from tests.fixtures.corpus import jpeg, solid
-
-
-def best_answers(form: Form, photo_ids: list[int] | None = None) -> dict[str, dict[str, Any]]:
-    """A full set of the best possible answers; photo questions get the given photos."""
-    photo_ids = list(photo_ids or [])
-    answers: dict[str, dict[str, Any]] = {}
-    for question in form.questions:
-        settings = question.settings
-        match question.type:
-            case "yes_no":
-                value = "yes"
-            case "scale":
-                value = settings.max
-            case "choice":
-                value = max(settings.options, key=lambda option: option.points).key
-            case "duration":
-                value = 30
-            case "number":
-                value = settings.min
-            case "text":
-                value = "Obsłużono mnie uprzejmie; Łódź"
-            case _:
-                value = None
-        answer: dict[str, Any] = {"value": value}
-        if question.photo_required or question.type == "photo":
-            if not photo_ids:
-                continue
-            answer["photo_ids"] = [photo_ids.pop()]
-        answers[question.key] = answer
-    return answers
 
 
 @pytest.fixture
