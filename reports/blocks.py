@@ -10,12 +10,12 @@ from typing import Protocol, TypeVar
 
 from PIL import Image as PILImage
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Image, Paragraph, Spacer, Table
+from reportlab.platypus import Flowable, Image, Spacer, Table
 
 from reports.data import Photo
 from reports.i18n import ReportLocale
 from reports.styles import CRITICAL, INK, LIGHT_RULE, MUTED, SHADE, STYLES, table_style, widths
-from reports.text import escape, para
+from reports.text import Paragraph, escape, para
 
 
 class _InSection(Protocol):

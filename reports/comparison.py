@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer, Table
+from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table
 
 from reports.blocks import Context, heading, title_block
 from reports.data import ComparisonReport, LeagueRow, Percent
@@ -16,7 +16,7 @@ from reports.document import LANDSCAPE, DocumentInfo, build_pdf
 from reports.fonts import ITALIC, register_fonts
 from reports.i18n import ReportLocale
 from reports.styles import MUTED, STYLES, grid_table_style, widths
-from reports.text import para
+from reports.text import Paragraph, para
 
 #: League table columns: rank, code, branch, area, visits, mean, interval, change, target, note.
 _LEAGUE = (0.045, 0.09, 0.19, 0.15, 0.055, 0.075, 0.125, 0.09, 0.075, 0.105)

@@ -12,7 +12,6 @@ from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     KeepTogether,
-    Paragraph,
     Spacer,
     Table,
 )
@@ -44,7 +43,7 @@ from reports.styles import (
     table_style,
     widths,
 )
-from reports.text import bold, escape, para
+from reports.text import Paragraph, bold, escape, para
 
 ZERO = Decimal(0)
 

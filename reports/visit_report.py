@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer, Table
+from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table
 
 from reports.blocks import (
     Context,
@@ -33,7 +33,7 @@ from reports.styles import (
     grid_table_style,
     widths,
 )
-from reports.text import bold, escape, para
+from reports.text import Paragraph, bold, escape, para
 
 _STATUSES = {
     VisitStatus.SUBMITTED: N_("Submitted, awaiting review"),

@@ -47,19 +47,24 @@ def _batch_facts(form_key: str, period: str):
 
 def render_scorecard(branch_id: int, period: str, lang: str | None, form_key: str) -> str:
     """Render one scorecard unless an identical one is stored; returns what happened."""
+    from sqlalchemy.orm import joinedload
+
     from server.extensions import db
     from server.models import Branch
     from server.services import scorecards
 
     with _worker_app().app_context():
-        branch = db.session.get(Branch, branch_id)
-        if branch is None:
-            return "missing"
-        result = scorecards.ensure_scorecard(
-            branch, period, lang, form_key, facts=_batch_facts(form_key, period)
-        )
-        db.session.remove()
-        return "rendered" if result.rendered else "unchanged"
+        try:
+            # The area comes along: the card prints its name and ranks the branch within it.
+            branch = db.session.get(Branch, branch_id, options=[joinedload(Branch.area)])
+            if branch is None:
+                return "missing"
+            result = scorecards.ensure_scorecard(
+                branch, period, lang, form_key, facts=_batch_facts(form_key, period)
+            )
+            return "rendered" if result.rendered else "unchanged"
+        finally:
+            db.session.remove()
 
 
 class ScorecardWorker(SimpleWorker):

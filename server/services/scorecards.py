@@ -10,9 +10,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -67,9 +68,11 @@ def _pct(value) -> Decimal | None:
     return None if value is None else Decimal(str(value)).quantize(SCALE)
 
 
-def _approved(form_key: str, period: report.Period):
-    """The WHERE conditions of 'approved visits of this form in this period'."""
-    start, end = bounds(period)
+def _approved(form_key: str, period: report.Period, end: datetime | None = None):
+    """The WHERE conditions of 'approved visits of this form in this period' (or from its
+    start up to `end`)."""
+    start, period_end = bounds(period)
+    end = end or period_end
     return (
         Visit.status == VisitStatus.APPROVED,
         Visit.deleted_at.is_(None),
@@ -90,10 +93,17 @@ def _area_branch_ids(area: Area):
 @dataclass
 class PeriodFacts:
     """Per-branch sums of one period's approved visits: every average and rank a scorecard
-    shows follows from these (visit-weighted, as SQL's AVG over visits would give)."""
+    shows follows from these (visit-weighted, as SQL's AVG over visits would give).
+
+    A batch shares one PeriodFacts across thousands of scorecards, so what is derived from all
+    branches (the network's and an area's mean, section means and ranking) is computed once per
+    set of branches and kept: a scorecard then costs the same whatever the network's size."""
 
     visits: dict[int, tuple[int, Decimal]]  # branch id -> (visits, sum of scores)
     sections: dict[int, dict[str, tuple[int, Decimal]]]  # branch id -> section -> (n, sum)
+    _means: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _section_means: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _ranked: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def load(cls, form_key: str, period: report.Period) -> PeriodFacts:
@@ -121,29 +131,55 @@ class PeriodFacts:
         return cls(visits, dict(sections))
 
     def mean(self, branch_ids=None) -> Decimal | None:
-        rows = [v for b, v in self.visits.items() if branch_ids is None or b in branch_ids]
-        count = sum(n for n, _ in rows)
-        return (sum(total for _, total in rows) / count).quantize(SCALE) if count else None
+        key = None if branch_ids is None else frozenset(branch_ids)
+        if key not in self._means:
+            rows = [v for b, v in self.visits.items() if key is None or b in key]
+            count = sum(n for n, _ in rows)
+            total = sum(total for _, total in rows)
+            self._means[key] = (total / count).quantize(SCALE) if count else None
+        return self._means[key]
+
+    def branch_mean(self, branch_id: int) -> Decimal | None:
+        """mean({branch_id}) without keeping it: one branch's is asked for once per batch."""
+        if branch_id not in self.visits:
+            return None
+        n, total = self.visits[branch_id]
+        return (total / n).quantize(SCALE)
 
     def section_means(self, branch_ids) -> dict[str, Decimal | None]:
-        sums: dict[str, list] = defaultdict(lambda: [0, Decimal(0)])
-        for branch_id in branch_ids:
-            for key, (n, total) in self.sections.get(branch_id, {}).items():
-                sums[key][0] += n
-                sums[key][1] += total
-        return {key: (total / n).quantize(SCALE) if n else None for key, (n, total) in sums.items()}
+        key = frozenset(branch_ids)
+        if key not in self._section_means:
+            sums: dict[str, list] = defaultdict(lambda: [0, Decimal(0)])
+            for branch_id in key:
+                for section, (n, total) in self.sections.get(branch_id, {}).items():
+                    sums[section][0] += n
+                    sums[section][1] += total
+            means = {
+                section: (total / n).quantize(SCALE) if n else None
+                for section, (n, total) in sums.items()
+            }
+            if len(key) == 1:
+                return means
+            self._section_means[key] = means
+        return dict(self._section_means[key])
 
     def rank(self, branch_id: int, among=None) -> report.Rank | None:
         """Competition rank ("1, 2, 2, 4") by mean score among branches with visits."""
-        means = {
-            b: (total / n).quantize(SCALE)
-            for b, (n, total) in self.visits.items()
-            if among is None or b in among
-        }
-        if branch_id not in means:
+        if among is not None and branch_id not in among:
             return None
-        better = sum(1 for mean in means.values() if mean > means[branch_id])
-        return report.Rank(position=better + 1, of=len(means))
+        mine = self.branch_mean(branch_id)
+        if mine is None:
+            return None
+        key = None if among is None else frozenset(among)
+        if key not in self._ranked:
+            self._ranked[key] = sorted(
+                (total / n).quantize(SCALE)
+                for b, (n, total) in self.visits.items()
+                if key is None or b in key
+            )
+        ranked = self._ranked[key]
+        better = len(ranked) - bisect_right(ranked, mine)
+        return report.Rank(position=better + 1, of=len(ranked))
 
 
 class Facts:
@@ -153,6 +189,7 @@ class Facts:
         self.form_key = form_key
         self._periods: dict[str, PeriodFacts] = {}
         self._areas: dict[int, frozenset[int]] = {}
+        self._form: Form | None = None
 
     def period(self, period: report.Period) -> PeriodFacts:
         if period.key not in self._periods:
@@ -163,6 +200,12 @@ class Facts:
         if area.id not in self._areas:
             self._areas[area.id] = frozenset(db.session.scalars(_area_branch_ids(area)))
         return self._areas[area.id]
+
+    def form(self) -> Form:
+        """The newest version of the form, looked up once per Facts (a batch's lifetime)."""
+        if self._form is None:
+            self._form = latest_form(self.form_key)
+        return self._form
 
 
 @dataclass(frozen=True)
@@ -183,10 +226,18 @@ class QuestionStats:
         return (self.earned * 100 / self.possible).quantize(SCALE)
 
 
-def _question_stats(form_key, period, branch_id) -> dict[str, QuestionStats]:
+def _question_stats(
+    form_key, period, branch_id
+) -> tuple[dict[str, QuestionStats], dict[str, QuestionStats]]:
+    """Per question: the branch's stats for the period and for the one before, in one query
+    (the previous period ends where this one starts)."""
+    previous = period.previous()
+    start, end = bounds(period)
     applicable = VisitAnswer.status.in_(APPLICABLE)
+    current = (Visit.started_at >= start).label("current")
     rows = db.session.execute(
         select(
+            current,
             VisitAnswer.question_key,
             func.sum(case((applicable, 1), else_=0)),
             func.sum(case((VisitAnswer.status == "passed", 1), else_=0)),
@@ -195,19 +246,19 @@ def _question_stats(form_key, period, branch_id) -> dict[str, QuestionStats]:
             func.sum(case((VisitAnswer.status.in_(("failed", "partial")), 1), else_=0)),
         )
         .join(Visit, Visit.id == VisitAnswer.visit_id)
-        .where(*_approved(form_key, period), Visit.branch_id == branch_id)
-        .group_by(VisitAnswer.question_key)
+        .where(*_approved(form_key, previous, end=end), Visit.branch_id == branch_id)
+        .group_by(current, VisitAnswer.question_key)
     ).all()
-    return {
-        key: QuestionStats(
+    stats: tuple[dict[str, QuestionStats], dict[str, QuestionStats]] = ({}, {})
+    for is_current, key, n, passed, earned, possible, failed in rows:
+        stats[0 if is_current else 1][key] = QuestionStats(
             int(n or 0),
             int(passed or 0),
             Decimal(str(earned or 0)),
             Decimal(str(possible or 0)),
             int(failed or 0),
         )
-        for key, n, passed, earned, possible, failed in rows
-    }
+    return stats
 
 
 def _measure(question) -> report.Measure:
@@ -252,7 +303,7 @@ def gather_branch_scorecard(
     """The scorecard's data. `facts` may be shared by a batch of scorecards of one period."""
     period = parse_period(period_key)
     facts = facts or Facts(form_key)
-    form = latest_form(form_key)
+    form = facts.form()
     lang = form.resolve_language(lang or branch.locale)
     area = facts.area_branches(branch.area)
     now = facts.period(period)
@@ -262,10 +313,10 @@ def gather_branch_scorecard(
         .order_by(Visit.started_at)
     ).all()
     headline = report.Headline(
-        score=now.mean({branch.id}),
+        score=now.branch_mean(branch.id),
         visits=len(own),
         target=_pct(branch.target_score),
-        previous_score=facts.period(period.previous()).mean({branch.id}),
+        previous_score=facts.period(period.previous()).branch_mean(branch.id),
         area_average=now.mean(area),
         network_average=now.mean(),
         area_rank=now.rank(branch.id, area),
@@ -309,7 +360,7 @@ def _trend(facts: Facts, period, branch_id, area) -> tuple[report.TrendPoint, ..
     return tuple(
         report.TrendPoint(
             period=p,
-            score=facts.period(p).mean({branch_id}),
+            score=facts.period(p).branch_mean(branch_id),
             area_average=facts.period(p).mean(area),
         )
         for p in periods
@@ -317,8 +368,7 @@ def _trend(facts: Facts, period, branch_id, area) -> tuple[report.TrendPoint, ..
 
 
 def _questions(form, lang, form_key, period, branch) -> tuple[report.QuestionRow, ...]:
-    now = _question_stats(form_key, period, branch.id)
-    before = _question_stats(form_key, period.previous(), branch.id)
+    now, before = _question_stats(form_key, period, branch.id)
     rows = []
     for section, question in form.iter_questions():
         if not question.scored or question.key not in now:
