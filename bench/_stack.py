@@ -13,12 +13,15 @@
   the status codes seen while a dependency was down.
 - `Ledger` and `reconcile`: what the phones believe they submitted against the visits and photos
   stored in PostgreSQL (queried directly) and the objects in S3.
+- The end of a run: `print_results` (latency table and reconciliation), `finish` (the JSON
+  figures and the exit code), and `add_run_options` (the options every script ends with).
 
 The process helpers (database, demo data, gunicorn) are bench/submit.py's, imported.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import os
@@ -61,6 +64,7 @@ from bench.submit import (  # noqa: E402
     free_port,
     libpq_url,
     load_demo,
+    say,
     server_version,
 )
 from tests.fuzz.phone import best_answers, photo_bytes  # noqa: E402
@@ -85,10 +89,6 @@ TRANSIENT = "transient"
 # Outcomes that are not a status code.
 CONN = "conn"  # refused, reset, closed before the answer
 TIMEOUT = "timeout"
-
-
-def say(line: str = "") -> None:
-    print(line, flush=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -695,6 +695,26 @@ class Bodies:
         return rng.choice(self.jpegs)
 
 
+class Fleet:
+    """What the phones of one run share: the recorder of their requests, the ledger of what they
+    sent, the bodies they send, and why a phone stopped early."""
+
+    def __init__(self) -> None:
+        self.recorder = Recorder()
+        self.ledger = Ledger()
+        self.bodies = Bodies()
+        self.failures: list[str] = []  # refused or out of time, per phone
+
+    def fail(self, who: str, error: Exception) -> None:
+        """Phone `who` stopped early: refused, still retrying at the end, or a bug in the bench."""
+        if isinstance(error, Refused):
+            self.failures.append(f"{who}: refused: {error}")
+        elif isinstance(error, OutOfTime):
+            self.failures.append(f"{who}: still retrying at the end")
+        else:
+            self.failures.append(f"{who}: {error!r}")
+
+
 def recent_periods(count: int = 3) -> list[str]:
     today = datetime.now(UTC).date()
     index = today.year * 12 + today.month - 1
@@ -885,9 +905,30 @@ def reconciliation_ok(result: dict[str, Any]) -> bool:
     )
 
 
+def print_results(
+    stack: Stack, before: Baseline, ledger: Ledger, events: Iterable[Event], elapsed: float
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The latency table of `events` and the reconciliation of `ledger`, each after an empty
+    line; returns both (rows, result)."""
+    say("")
+    rows = latency_rows(events, elapsed)
+    print_latency_table(rows, elapsed)
+    say("")
+    result = reconcile(stack, ledger, before)
+    print_reconciliation(result)
+    return rows, result
+
+
 def write_json(path: Path | None, payload: dict[str, Any]) -> None:
     if path is not None:
         path.write_text(json.dumps(payload, indent=2, default=str))
+
+
+def finish(path: Path | None, payload: dict[str, Any]) -> int:
+    """Writes the figures to `path` (when given); returns the exit code, 0 when
+    `payload["passed"]`, else 1."""
+    write_json(path, payload)
+    return 0 if payload["passed"] else 1
 
 
 def settings(**extra: Any) -> dict[str, Any]:
@@ -898,6 +939,14 @@ def settings(**extra: Any) -> dict[str, Any]:
         "load_average": load_average(),
         **extra,
     }
+
+
+def add_run_options(parser: argparse.ArgumentParser, drain_help: str | None = None) -> None:
+    """--drain, --seed, --json and --logs: the last options of every script on the stack."""
+    parser.add_argument("--drain", type=float, default=120.0, help=drain_help)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--logs", type=Path, help="keep gunicorn's and moto's logs in this folder")
 
 
 def run_threads(targets: list[Callable[[], None]]) -> None:

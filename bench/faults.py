@@ -35,6 +35,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,22 +43,19 @@ if __package__ in (None, ""):  # run as `python bench/faults.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._stack import (  # noqa: E402
-    BenchError,
     Event,
     Stack,
+    add_run_options,
     baseline,
-    latency_rows,
+    finish,
     load_average,
     outcome_table,
-    print_latency_table,
-    print_reconciliation,
-    reconcile,
+    print_results,
     reconciliation_ok,
-    say,
     settings,
-    write_json,
 )
 from bench.load import Scenario  # noqa: E402
+from bench.submit import BenchError, bench_parser, say, stopped_early  # noqa: E402
 
 CLUSTER = ("15", "main")
 
@@ -165,35 +163,58 @@ class Injector:
         )
 
     def _postgres(self) -> None:
-        self._at(self.args.pg_at)
-        window = Window("postgres", f"PostgreSQL stopped for {self.args.pg_down:g} s")
-        self.windows.append(window)
-        window.start = time.monotonic()
-        pg_ctl("stop")
-        stopped = time.monotonic()
-        time.sleep(max(0.0, self.args.pg_down - (stopped - window.start)))
-        pg_ctl("start")
-        while not pg_ready():
-            time.sleep(0.1)
-        window.end = time.monotonic()
-        say(
-            f"[{window.start - self.began:6.1f} s] PostgreSQL stopped (took "
-            f"{stopped - window.start:.1f} s), ready again after {window.end - window.start:.1f} s"
+        def start() -> None:
+            pg_ctl("start")
+            while not pg_ready():
+                time.sleep(0.1)
+
+        self._outage(
+            "postgres",
+            "PostgreSQL",
+            at=self.args.pg_at,
+            down=self.args.pg_down,
+            stop=lambda: pg_ctl("stop"),
+            start=start,
+            back="ready",
         )
 
     def _s3(self) -> None:
-        self._at(self.args.s3_at)
-        window = Window("s3", f"moto S3 stopped for {self.args.s3_down:g} s")
+        self._outage(
+            "s3",
+            "S3",
+            at=self.args.s3_at,
+            down=self.args.s3_down,
+            stop=lambda: self.stack.moto.stop(),
+            start=lambda: self.stack.moto.start(),
+            back="listening",
+            what="moto S3",
+        )
+
+    def _outage(
+        self,
+        name: str,
+        short: str,
+        at: float,
+        down: float,
+        stop: Callable[[], None],
+        start: Callable[[], None],
+        back: str,
+        what: str | None = None,
+    ) -> None:
+        """At `at` s: `stop()`, then `down` s after the fault began `start()` (which returns when
+        the dependency answers again). `what` names it in the window (default: `short`)."""
+        self._at(at)
+        window = Window(name, f"{what or short} stopped for {down:g} s")
         self.windows.append(window)
         window.start = time.monotonic()
-        self.stack.moto.stop()
+        stop()
         stopped = time.monotonic()
-        time.sleep(max(0.0, self.args.s3_down - (stopped - window.start)))
-        self.stack.moto.start()
+        time.sleep(max(0.0, down - (stopped - window.start)))
+        start()
         window.end = time.monotonic()
         say(
-            f"[{window.start - self.began:6.1f} s] S3 stopped (took {stopped - window.start:.1f}"
-            f" s), listening again after {window.end - window.start:.1f} s"
+            f"[{window.start - self.began:6.1f} s] {short} stopped (took "
+            f"{stopped - window.start:.1f} s), {back} again after {window.end - window.start:.1f} s"
         )
 
 
@@ -268,11 +289,7 @@ def judge_window(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.faults",
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
+    parser = bench_parser("python -m bench.faults", __doc__)
     parser.add_argument("--phones", type=int, default=12)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--think", type=float, default=0.25)
@@ -290,10 +307,7 @@ def main(argv: list[str] | None = None) -> int:
         default=10.0,
         help="requests started this long after a dependency is back must work",
     )
-    parser.add_argument("--drain", type=float, default=120.0)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--json", type=Path, help="also write the figures to this file")
-    parser.add_argument("--logs", type=Path, help="keep gunicorn's and moto's logs in this folder")
+    add_run_options(parser)
     args = parser.parse_args(argv)
     if not args.kill_at < args.pg_at < args.s3_at:
         parser.error("the faults must come in the order worker, postgres, s3")
@@ -331,18 +345,9 @@ def main(argv: list[str] | None = None) -> int:
             ends = [w.start for w in injector.windows[1:]] + [began + duration]
             for window, until in zip(injector.windows, ends, strict=True):
                 verdicts.append(judge_window(window, events, args.grace, began, until))
-            say("")
-            rows = latency_rows(events, elapsed)
-            print_latency_table(rows, elapsed)
-            say("")
-            result = reconcile(stack, scenario.ledger, before)
-            print_reconciliation(result)
-    except BenchError as error:
-        say(f"bench failed: {error}")
-        return 1
-    except KeyboardInterrupt:
-        say("interrupted")
-        return 130
+            rows, result = print_results(stack, before, scenario.ledger, events, elapsed)
+    except (BenchError, KeyboardInterrupt) as error:
+        return stopped_early(error)
     finally:
         ensure_pg_running()
 
@@ -394,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
         f"lost {result['lost']}; duplicated {result['duplicated']}; pending {result['pending']}:"
         f" {'PASSED' if passed else 'FAILED'}"
     )
-    write_json(
+    return finish(
         args.json,
         {
             "benchmark": "faults",
@@ -415,7 +420,6 @@ def main(argv: list[str] | None = None) -> int:
             "passed": passed,
         },
     )
-    return 0 if passed else 1
 
 
 if __name__ == "__main__":

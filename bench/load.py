@@ -23,7 +23,6 @@ Prints p50/p95/p99 and req/s per endpoint. Not part of the test suite; see bench
 
 from __future__ import annotations
 
-import argparse
 import math
 import random
 import sys
@@ -39,26 +38,22 @@ from bench._stack import (  # noqa: E402
     AUDITORS,
     HQ,
     MANAGERS,
-    BenchError,
-    Bodies,
-    Ledger,
+    Fleet,
     OutOfTime,
     Phone,
     Recorder,
     Refused,
     Stack,
+    add_run_options,
     baseline,
-    latency_rows,
+    finish,
     load_average,
-    print_latency_table,
-    print_reconciliation,
+    print_results,
     recent_periods,
-    reconcile,
     reconciliation_ok,
-    say,
     settings,
-    write_json,
 )
+from bench.submit import BenchError, bench_parser, say, stopped_early  # noqa: E402
 
 REPLAY_SHARE = 0.3
 
@@ -67,20 +62,17 @@ def role_of(number: int) -> str:
     return {0: "manager", 5: "hq"}.get(number % 10, "auditor")
 
 
-class Scenario:
+class Scenario(Fleet):
     """The phones' behaviour, shared with bench/faults.py."""
 
     def __init__(self, base: str, phones: int, think: float, seed: int = 1):
+        super().__init__()
         self.base = base
         self.phones = phones
         self.think = think
         self.seed = seed
-        self.recorder = Recorder()
         self.setup = Recorder()  # log-ins and branch lists, before the clock starts
-        self.ledger = Ledger()
-        self.bodies = Bodies()
         self.periods = recent_periods(3)
-        self.failures: list[str] = []  # refused or out of time, per phone
 
     def run(
         self,
@@ -161,12 +153,8 @@ class Scenario:
                 else:
                     self._visit(phone, rng, branch_ids)
                 self._wait(rng, end)
-        except Refused as error:
-            self.failures.append(f"phone {phone.number} ({role}): refused: {error}")
-        except OutOfTime:
-            self.failures.append(f"phone {phone.number} ({role}): still retrying at the end")
-        except Exception as error:  # noqa: BLE001 - a bug in the bench: report, do not hang
-            self.failures.append(f"phone {phone.number} ({role}): {error!r}")
+        except Exception as error:  # noqa: BLE001 - refused, out of time or a bug in the bench
+            self.fail(f"phone {phone.number} ({role})", error)
 
     def _visit(self, phone: Phone, rng: random.Random, branch_ids: list[int]) -> None:
         record = self.ledger.new_visit(
@@ -185,24 +173,12 @@ class Scenario:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.load",
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
+    parser = bench_parser("python -m bench.load", __doc__)
     parser.add_argument("--phones", type=int, default=50, help="simulated phones (threads)")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
     parser.add_argument("--think", type=float, default=0.25, help="mean pause between actions")
-    parser.add_argument(
-        "--drain",
-        type=float,
-        default=120.0,
-        help="at most this long to finish the visits under way at the end",
-    )
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--json", type=Path, help="also write the figures to this file")
-    parser.add_argument("--logs", type=Path, help="keep gunicorn's and moto's logs in this folder")
+    add_run_options(parser, "at most this long to finish the visits under way at the end")
     args = parser.parse_args(argv)
     if args.phones < 1 or args.duration <= 0 or args.workers < 1:
         parser.error("--phones, --duration and --workers must be positive")
@@ -215,18 +191,11 @@ def main(argv: list[str] | None = None) -> int:
             elapsed = scenario.run(args.duration, args.drain, backoff=(0.25, 4.0))
             say(f"done in {elapsed:.1f} s; load average {load_average()}")
             say(f"before the clock: {scenario.setup_summary()}")
-            rows = latency_rows(scenario.recorder.events, elapsed)
-            say("")
-            print_latency_table(rows, elapsed)
-            say("")
-            result = reconcile(stack, scenario.ledger, before)
-            print_reconciliation(result)
-    except BenchError as error:
-        say(f"bench failed: {error}")
-        return 1
-    except KeyboardInterrupt:
-        say("interrupted")
-        return 130
+            rows, result = print_results(
+                stack, before, scenario.ledger, scenario.recorder.events, elapsed
+            )
+    except (BenchError, KeyboardInterrupt) as error:
+        return stopped_early(error)
 
     errors = sum(row["errors"] for row in rows)
     for failure in scenario.failures[:20]:
@@ -241,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         f"errors {errors}; lost {result['lost']}; duplicated {result['duplicated']}; "
         f"pending {result['pending']}: {'PASSED' if passed else 'FAILED'}"
     )
-    write_json(
+    return finish(
         args.json,
         {
             "benchmark": "load",
@@ -261,7 +230,6 @@ def main(argv: list[str] | None = None) -> int:
             "passed": passed,
         },
     )
-    return 0 if passed else 1
 
 
 if __name__ == "__main__":

@@ -46,46 +46,38 @@ if __package__ in (None, ""):  # run as `python bench/simulate.py`
 from bench._stack import (  # noqa: E402
     AUDITORS,
     TIMEOUT,
-    BenchError,
-    Bodies,
-    Ledger,
+    Fleet,
     OutOfTime,
     Phone,
-    Recorder,
     Refused,
     Stack,
     VisitRecord,
+    add_run_options,
     baseline,
-    latency_rows,
+    finish,
     load_average,
-    print_latency_table,
-    print_reconciliation,
-    reconcile,
+    print_results,
     reconciliation_ok,
     run_threads,
-    say,
     settings,
-    write_json,
 )
+from bench.submit import BenchError, bench_parser, say, stopped_early  # noqa: E402
 
 KINDS = ("response-dropped", "complete-dropped", "upload-dropped", "duplicate-send", "photo-late")
 NEEDS_PHOTO = {"complete-dropped", "upload-dropped", "photo-late"}
 INJECTED = "inject: "  # label prefix of the requests whose failure is the point
 
 
-class Simulation:
+class Simulation(Fleet):
     def __init__(self, stack: Stack, args: argparse.Namespace):
+        super().__init__()
         self.base = stack.base
         self.args = args
-        self.recorder = Recorder()
-        self.ledger = Ledger()
-        self.bodies = Bodies()
         self.lock = threading.Lock()
         self.next_index = 0
         self.done = 0
         self.injected: Counter = Counter()
         self.observations: Counter = Counter()
-        self.failures: list[str] = []
         self.late_completeness: dict[str, str | None] = {}
         self.finished = threading.Event()
         # Which submissions fail, and how: exactly round(rate * n), kinds in turn.
@@ -139,12 +131,8 @@ class Simulation:
                 self._submission(phone, index, branch_ids)
                 with self.lock:
                     self.done += 1
-        except Refused as error:
-            self.failures.append(f"phone {phone.number}: refused: {error}")
-        except OutOfTime:
-            self.failures.append(f"phone {phone.number}: still retrying at the end")
-        except Exception as error:  # noqa: BLE001 - a bug in the bench: report, do not hang
-            self.failures.append(f"phone {phone.number}: {error!r}")
+        except Exception as error:  # noqa: BLE001 - refused, out of time or a bug in the bench
+            self.fail(f"phone {phone.number}", error)
 
     def _submission(self, phone: Phone, index: int, branch_ids: list[int]) -> None:
         rng = phone.rng
@@ -266,11 +254,7 @@ class Simulation:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.simulate",
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
+    parser = bench_parser("python -m bench.simulate", __doc__)
     parser.add_argument("--submissions", type=int, default=10_000)
     parser.add_argument("--phones", type=int, default=16, help="client threads")
     parser.add_argument("--failure-rate", type=float, default=0.05)
@@ -285,10 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--time-limit", type=float, default=900.0, help="no new submissions after this"
     )
-    parser.add_argument("--drain", type=float, default=120.0)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--json", type=Path, help="also write the figures to this file")
-    parser.add_argument("--logs", type=Path, help="keep gunicorn's and moto's logs in this folder")
+    add_run_options(parser)
     args = parser.parse_args(argv)
     if args.submissions < 1 or args.phones < 1 or not 0 <= args.failure_rate <= 1:
         parser.error("--submissions and --phones must be positive, --failure-rate in [0, 1]")
@@ -304,18 +285,9 @@ def main(argv: list[str] | None = None) -> int:
             elapsed = simulation.run()
             say(f"done in {elapsed:.1f} s; load average {load_average()}")
             events = list(simulation.recorder.events)
-            rows = latency_rows(events, elapsed)
-            say("")
-            print_latency_table(rows, elapsed)
-            say("")
-            result = reconcile(stack, simulation.ledger, before)
-            print_reconciliation(result)
-    except BenchError as error:
-        say(f"bench failed: {error}")
-        return 1
-    except KeyboardInterrupt:
-        say("interrupted")
-        return 130
+            rows, result = print_results(stack, before, simulation.ledger, events, elapsed)
+    except (BenchError, KeyboardInterrupt) as error:
+        return stopped_early(error)
 
     say("")
     say("injected failures and what the server answered:")
@@ -358,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{result['duplicated']}; pending {result['pending']}: "
         f"{'PASSED' if passed else 'FAILED'}"
     )
-    write_json(
+    return finish(
         args.json,
         {
             "benchmark": "simulate",
@@ -382,7 +354,6 @@ def main(argv: list[str] | None = None) -> int:
             "passed": passed,
         },
     )
-    return 0 if passed else 1
 
 
 if __name__ == "__main__":

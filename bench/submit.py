@@ -79,6 +79,19 @@ class BenchError(RuntimeError):
     """The benchmark could not be set up or run; the message says why."""
 
 
+def say(line: str = "") -> None:
+    print(line, flush=True)
+
+
+def stopped_early(error: BenchError | KeyboardInterrupt) -> int:
+    """Says why a benchmark stopped early; returns its exit code (1, or 130 when interrupted)."""
+    if isinstance(error, KeyboardInterrupt):
+        say("interrupted")
+        return 130
+    say(f"bench failed: {error}")
+    return 1
+
+
 # --------------------------------------------------------------------------------------------
 # Request bodies
 
@@ -757,12 +770,18 @@ def as_json(results: list[Result], ratio: float, p99: float, settings: dict[str,
 # --------------------------------------------------------------------------------------------
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.submit",
-        description=__doc__.split("\n\n")[0],
+def bench_parser(prog: str, doc: str) -> argparse.ArgumentParser:
+    """A benchmark's command line: the first paragraph of its docstring as the description,
+    the defaults shown in --help."""
+    return argparse.ArgumentParser(
+        prog=prog,
+        description=doc.split("\n\n")[0],
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = bench_parser("python -m bench.submit", __doc__)
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per scenario")
     parser.add_argument("--clients", type=int, default=16, help="concurrent client threads")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
@@ -817,9 +836,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-
-    def say(line: str = "") -> None:
-        print(line, flush=True)
 
     def on_sigterm(signum, frame):
         raise KeyboardInterrupt
@@ -949,12 +965,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.strict and not met:
             return 3
         return 0
-    except BenchError as error:
-        say(f"bench failed: {error}")
-        return 1
-    except KeyboardInterrupt:
-        say("interrupted")
-        return 130
+    except (BenchError, KeyboardInterrupt) as error:
+        return stopped_early(error)
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         if gunicorn is not None:
