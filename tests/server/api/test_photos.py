@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from server.models import Completeness, Photo, PhotoStatus, Visit
 from server.models.types import utcnow
+from server.services.photos import UPLOAD_TYPES
 from tests.conftest import _test_config
 from tests.fixtures.corpus import FORBIDDEN_BYTES, Accepted, build_corpus
 
@@ -178,7 +179,7 @@ def test_upload_through_the_api_is_streamed_and_size_limited(client, headers, ap
 def test_the_corpus_through_the_presigned_path(client, headers, app, db, corpus_file):
     app.config["PHOTO_MAX_PIXELS"] = corpus_file.max_pixels
     content_type = corpus_file.content_type
-    if content_type not in ("image/jpeg", "image/png", "image/webp", "image/heic"):
+    if content_type not in UPLOAD_TYPES:
         content_type = "image/jpeg"  # a liar's declared type; the checks must not believe it
     reservation = reserve(client, headers, content_type)
     upload_status = phone_upload(client, reservation["upload"], corpus_file.data, content_type)
