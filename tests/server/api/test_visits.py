@@ -355,3 +355,29 @@ def test_times_at_the_edge_of_the_calendar_are_422_not_500(submit, visit_body, m
     response = submit(visit_body([], started_at=moment))
     assert response.status_code == 422
     assert "started_at" in response.get_json()["errors"]["json"]
+
+
+def test_answers_read_back_exactly_as_stored(
+    submit, visit_body, make_photo, auditor_headers, client
+):
+    # Comments with diacritics and quotes, numbers and nulls survive the one-statement insert.
+    body = visit_body([make_photo(auditor_headers)])
+    body["answers"]["courteous_throughout"] = {
+        "value": "no",
+        "comment": 'Kasjer był niemiły: „nie teraz" – Łódź, Győr, Tromsø, Šiauliai \\ \u00a0',
+    }
+    body["answers"]["wait_seconds"] = {"value": 200}
+    body["answers"]["used_customer_name"] = {"value": "na"}
+    response = submit(body)
+    assert response.status_code == 201, response.get_json()
+    posted = response.get_json()
+    stored = client.get(f"/api/v1/visits/{posted['id']}", headers=auditor_headers).get_json()
+    assert stored["answers"] == posted["answers"]
+    by_key = {answer["question_key"]: answer for answer in stored["answers"]}
+    assert (
+        by_key["courteous_throughout"]["comment"]
+        == body["answers"]["courteous_throughout"]["comment"]
+    )
+    assert by_key["wait_seconds"]["value"] == 200 and by_key["wait_seconds"]["comment"] is None
+    assert by_key["used_customer_name"]["value"] == "na"
+    assert stored["sections"] == posted["sections"]
