@@ -8,11 +8,12 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
+from sqlalchemy import func, select
 
 from audit_forms import check_paths
 from server import jobs
 from server.extensions import db
-from server.models import LOCALES, Role
+from server.models import LOCALES, MonthlyScore, Role, rollup
 from server.services import (
     areas,
     branches,
@@ -180,6 +181,19 @@ def render_scorecards_command(period, area_code, langs, form_key, processes):
     click.echo(", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items())))
 
 
+@click.command("rebuild-rollup")
+@with_appcontext
+def rebuild_rollup_command():
+    """Recompute the monthly score sums from the visits (after loading or fixing visits with SQL
+    that bypassed the application)."""
+    rollup.rebuild(db.session)
+    db.session.commit()
+    cells, visits = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(MonthlyScore.visits), 0))
+    ).one()
+    click.echo(f"monthly sums rebuilt: {cells} branch-month row(s), {visits} approved visit(s)")
+
+
 @click.command("purge")
 @with_appcontext
 def purge_command():
@@ -233,6 +247,7 @@ COMMANDS = (
     check_forms_command,
     sweep_uploads_command,
     render_scorecards_command,
+    rebuild_rollup_command,
     purge_command,
     demo_command,
 )

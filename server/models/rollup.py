@@ -20,7 +20,8 @@ The rows are derived data, refreshed like a database trigger, whatever code chan
 A cell is recomputed, never adjusted by a difference, so the rows always equal a fresh
 computation over the stored visits. Changes made with bulk UPDATE or INSERT statements are not
 seen; none of those touches what the sums count except the section rows written with a new
-(submitted, so uncounted) visit. `rebuild` recomputes everything (after loading data by COPY).
+(submitted, so uncounted) visit. `rebuild` recomputes everything (after loading data by COPY;
+`flask rebuild-rollup`).
 """
 
 from __future__ import annotations
