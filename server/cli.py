@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
 import click
 from flask import Flask, current_app
@@ -134,6 +135,25 @@ def sweep_uploads_command():
     click.echo(f"{count} stale upload(s) deleted")
 
 
+@click.command("sweep-storage")
+@click.option(
+    "--older-than-hours",
+    default=24,
+    show_default=True,
+    type=click.IntRange(1, None),
+    help="Leave younger objects alone (a completion in progress writes before it commits).",
+)
+@click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
+@with_appcontext
+def sweep_storage_command(older_than_hours, dry_run):
+    """Delete photo objects that no photo needs any more: raw uploads left when storage failed
+    after a completion, clean images of completions that failed to commit."""
+    swept = photos.sweep_storage(timedelta(hours=older_than_hours), dry_run=dry_run)
+    verb = "would be deleted" if dry_run else "deleted"
+    counts = ", ".join(f"{count} in {folder}/" for folder, count in swept.items())
+    click.echo(f"{sum(swept.values())} unneeded object(s) {verb}: {counts}")
+
+
 @click.command("render-scorecards")
 @click.option("--period", required=True, help="2026-10, 2026-Q4 or 2026.")
 @click.option("--area", "area_code", default=None, help="Only branches below this area code.")
@@ -246,6 +266,7 @@ COMMANDS = (
     import_forms_command,
     check_forms_command,
     sweep_uploads_command,
+    sweep_storage_command,
     render_scorecards_command,
     rebuild_rollup_command,
     purge_command,

@@ -79,6 +79,14 @@ class PresignedUpload:
     expires_at: datetime  # aware, UTC
 
 
+class StoredObject(NamedTuple):
+    """One object as a listing shows it."""
+
+    key: str
+    size: int
+    modified: datetime  # aware, UTC
+
+
 class UploadGrant(NamedTuple):
     """What a verified local upload token allows."""
 
@@ -162,6 +170,10 @@ class Storage(ABC):
     @abstractmethod
     def delete(self, key: str) -> None:
         """Remove the object; deleting a missing object is not an error."""
+
+    @abstractmethod
+    def list_objects(self, prefix: str) -> Iterator[StoredObject]:
+        """Every object whose key lies under the folder `prefix` (e.g. "uploads"), streamed."""
 
     @abstractmethod
     def presigned_upload(
@@ -283,6 +295,22 @@ class LocalStorage(Storage):
             self._path(key).unlink(missing_ok=True)
         except IsADirectoryError:
             pass  # a folder of other objects is not an object: nothing to delete
+
+    def list_objects(self, prefix: str) -> Iterator[StoredObject]:
+        folder = self._path(prefix)
+        for parent, folders, files in os.walk(folder):
+            folders[:] = sorted(name for name in folders if not name.startswith("."))
+            for name in sorted(files):
+                if name.startswith("."):
+                    continue  # a write in progress (see put), never an object
+                path = Path(parent, name)
+                try:
+                    stat = path.stat()
+                except FileNotFoundError:
+                    continue  # deleted while listing
+                key = path.relative_to(self.root).as_posix()
+                modified = datetime.fromtimestamp(stat.st_mtime, UTC)
+                yield StoredObject(key, stat.st_size, modified)
 
     def presigned_upload(
         self, key: str, content_type: str, max_bytes: int, expires_seconds: int
@@ -462,6 +490,21 @@ class S3Storage(Storage):
         # S3 answers 204 for a missing key too, so this is idempotent as it stands.
         with _s3_errors(key):
             self._client.delete_object(Bucket=self.bucket, Key=validate_key(key))
+
+    def list_objects(self, prefix: str) -> Iterator[StoredObject]:
+        folder = validate_key(prefix) + "/"
+        pages = iter(
+            self._client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=folder
+            )
+        )
+        while True:
+            with _s3_errors(folder):  # only around the requests, not the caller's work
+                page = next(pages, None)
+            if page is None:
+                return
+            for item in page.get("Contents", ()):
+                yield StoredObject(item["Key"], int(item["Size"]), item["LastModified"])
 
     def presigned_upload(
         self, key: str, content_type: str, max_bytes: int, expires_seconds: int

@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import IO
 
 from flask import current_app
-from sqlalchemy import and_, event, exists, select, update
+from sqlalchemy import and_, event, exists, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -326,3 +327,39 @@ def sweep_uploads(now: datetime | None = None) -> int:
         db.session.delete(photo)
     db.session.flush()
     return len(stale)
+
+
+# Which rows keep an object of each storage folder alive: a raw upload only while its photo
+# awaits completion, a clean image and its thumbnail as long as their photo.
+_NEEDED_BY = {
+    "uploads": (Photo.upload_key, Photo.status == PhotoStatus.RESERVED),
+    "photos": (Photo.object_key, true()),
+    "thumbnails": (Photo.thumbnail_key, true()),
+}
+_SWEEP_BATCH = 500
+
+
+def sweep_storage(
+    older_than: timedelta, *, dry_run: bool = False, now: datetime | None = None
+) -> dict[str, int]:
+    """Delete photo objects no photo row needs, older than `older_than`; the count per folder.
+
+    They are what a failure between storage and database leaves: a raw upload (with its EXIF
+    and GPS) whose delete after completion failed because storage was down, the clean image and
+    thumbnail of a completion whose commit failed. The age keeps objects of a completion still
+    in progress (written before its commit) out of reach.
+    """
+    cutoff = (now or utcnow()) - older_than
+    storage = get_storage()
+    swept = {}
+    for folder, (key_column, needed) in _NEEDED_BY.items():
+        swept[folder] = 0
+        old = (item.key for item in storage.list_objects(folder) if item.modified < cutoff)
+        while batch := list(islice(old, _SWEEP_BATCH)):
+            kept = set(db.session.scalars(select(key_column).where(key_column.in_(batch), needed)))
+            for key in batch:
+                if key not in kept:
+                    swept[folder] += 1
+                    if not dry_run:
+                        storage.delete(key)
+    return swept

@@ -4,7 +4,9 @@ to the app's signed URL) and S3 (presigned POSTs to moto's server over HTTP, as 
 from __future__ import annotations
 
 import io
+import os
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -300,6 +302,62 @@ def test_sweep_removes_stale_reservations_with_their_objects(client, headers, ap
     assert db.session.get(Photo, reservation["photo"]["id"]) is None
     assert not app.extensions["storage"].exists(photo.upload_key)
     assert db.session.get(Photo, fresh["photo"]["id"]) is not None
+
+
+def test_sweep_storage_deletes_only_objects_no_photo_needs(client, headers, app, db):
+    from server.services.photos import sweep_storage
+
+    storage = app.extensions["storage"]
+    done = reserve(client, headers)
+    phone_upload(client, done["upload"], _jpeg())
+    assert complete(client, headers, done["photo"]["id"]).status_code == 200
+    complete_photo = db.session.get(Photo, done["photo"]["id"])
+    waiting = reserve(client, headers)  # uploaded, not completed yet: its upload is needed
+    phone_upload(client, waiting["upload"], _jpeg())
+    waiting_photo = db.session.get(Photo, waiting["photo"]["id"])
+    # What failures leave: the raw upload whose delete after completion failed, and the clean
+    # image and thumbnail of a completion whose commit failed.
+    orphans = [complete_photo.upload_key, "photos/orphan.jpg", "thumbnails/orphan.jpg"]
+    for key in orphans:
+        storage.put(key, io.BytesIO(_jpeg()), "image/jpeg")
+    needed = [complete_photo.object_key, complete_photo.thumbnail_key, waiting_photo.upload_key]
+
+    assert sweep_storage(timedelta(hours=24)) == {"uploads": 0, "photos": 0, "thumbnails": 0}
+    later = utcnow() + timedelta(hours=25)  # everything is old enough by then
+    counted = sweep_storage(timedelta(hours=24), now=later, dry_run=True)
+    assert counted == {"uploads": 1, "photos": 1, "thumbnails": 1}
+    assert all(storage.exists(key) for key in orphans)
+
+    assert sweep_storage(timedelta(hours=24), now=later) == counted
+    assert not any(storage.exists(key) for key in orphans)
+    assert all(storage.exists(key) for key in needed)
+    assert sweep_storage(timedelta(hours=24), now=later) == {
+        "uploads": 0,
+        "photos": 0,
+        "thumbnails": 0,
+    }
+    assert client.get(f"/api/v1/photos/{complete_photo.id}", headers=headers).status_code in (
+        200,
+        302,
+    )
+
+
+@pytest.mark.parametrize("backend", ["local"])  # file ages are set on the local folder
+def test_sweep_storage_command(client, headers, app, storage_dir, backend):
+    app.extensions["storage"].put("uploads/orphan.jpg", io.BytesIO(_jpeg()), "image/jpeg")
+    runner = app.test_cli_runner()
+    young = runner.invoke(args=["sweep-storage", "--dry-run"])
+    assert young.exit_code == 0, young.output
+    assert "0 unneeded object(s) would be deleted" in young.output
+    path = Path(storage_dir, "uploads", "orphan.jpg")
+    old = (utcnow() - timedelta(hours=3)).timestamp()
+    os.utime(path, (old, old))
+    result = runner.invoke(args=["sweep-storage", "--older-than-hours", "2"])
+    assert result.exit_code == 0, result.output
+    assert "1 unneeded object(s) deleted: 1 in uploads/, 0 in photos/" in result.output
+    assert not path.exists()
+    refused = runner.invoke(args=["sweep-storage", "--older-than-hours", "0"])
+    assert refused.exit_code == 2
 
 
 def _other_auditor(world, db):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -168,3 +169,28 @@ def test_new_object_key_is_unguessable_and_safe() -> None:
 def test_new_object_key_refuses_unsafe_parts(prefix: str, ext: str) -> None:
     with pytest.raises(InvalidObjectKey):
         new_object_key(prefix, ext)
+
+
+def test_list_objects_streams_one_folder(storage: Storage) -> None:
+    before = datetime.now(UTC) - timedelta(minutes=5)
+    keys = sorted(new_object_key("uploads", "jpg") for _ in range(3))
+    for size, key in enumerate(keys, start=1):
+        storage.put(key, io.BytesIO(b"x" * size), "image/jpeg")
+    storage.put("uploads/2026/nested.png", io.BytesIO(b"png"), "image/png")
+    storage.put(new_object_key("photos", "jpg"), io.BytesIO(b"other"), "image/jpeg")
+    storage.put("uploadsx/near-miss.jpg", io.BytesIO(b"near"), "image/jpeg")
+
+    listed = sorted(storage.list_objects("uploads"))
+    assert [item.key for item in listed] == sorted([*keys, "uploads/2026/nested.png"])
+    assert {item.key: item.size for item in listed}[keys[2]] == 3
+    after = datetime.now(UTC) + timedelta(minutes=5)
+    assert all(before < item.modified < after for item in listed)  # aware, UTC
+    assert list(storage.list_objects("thumbnails")) == []
+    with pytest.raises(InvalidObjectKey):
+        list(storage.list_objects("../etc"))
+
+
+def test_local_listing_skips_writes_in_progress(local_storage) -> None:
+    local_storage.put("uploads/a.jpg", io.BytesIO(b"a"), "image/jpeg")
+    (local_storage.root / "uploads" / ".tmp-half-written").write_bytes(b"half")
+    assert [item.key for item in local_storage.list_objects("uploads")] == ["uploads/a.jpg"]
