@@ -10,6 +10,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from server import config as config_module
+from server.json_provider import OrjsonProvider
 
 
 class DatabaseIntegerConverter(IntegerConverter):
@@ -20,6 +21,7 @@ class DatabaseIntegerConverter(IntegerConverter):
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.json = OrjsonProvider(app)
     # Ids beyond the database's integer range cannot exist: routing answers 404 for them.
     app.url_map.converters["int"] = DatabaseIntegerConverter
     app.config.from_object(config_module.Config)
