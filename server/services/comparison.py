@@ -26,6 +26,7 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     Numeric,
+    Row,
     Select,
     Subquery,
     case,
@@ -80,17 +81,17 @@ class Granularity(StrEnum):
 
 
 # --- what the functions return -----------------------------------------------------------------
+# What a table holds once per row (Ref, Subject, ComparisonRow) is a NamedTuple: immutable like a
+# frozen dataclass, and made several times faster (a league table has 2,000 rows).
 
 
-@dataclass(frozen=True)
-class Ref:
+class Ref(NamedTuple):
     id: int
     code: str
     name: str
 
 
-@dataclass(frozen=True)
-class Subject:
+class Subject(NamedTuple):
     """A row of a table: a branch (with its area and target) or an area."""
 
     id: int
@@ -118,8 +119,7 @@ class SectionMean(NamedTuple):
     count: int  # visits in which the section applied
 
 
-@dataclass(frozen=True)
-class ComparisonRow:
+class ComparisonRow(NamedTuple):
     subject: Subject
     stats: LeagueStats
     section_means: tuple[Decimal | None, ...]  # aligned with Comparison.sections
@@ -354,7 +354,7 @@ def _visible(user: User, area: Area | None) -> _Branches:
 
 def _branch_subjects(user: User, area: Area | None) -> list[Subject]:
     # Plain columns, not ORM objects: 2,000 branches load in a few milliseconds this way.
-    rows = db.session.execute(
+    rows = _fetch(
         select(
             Branch.id,
             Branch.code,
@@ -368,11 +368,15 @@ def _branch_subjects(user: User, area: Area | None) -> list[Subject]:
         .join(Area, Area.id == Branch.area_id)
         .where(branch_filter(user), _in_subtree(area))
         .order_by(Branch.code)
-    ).all()
-    return [
-        Subject(id_, code, name, Ref(area_id, area_code, area_name), target, active)
-        for id_, code, name, target, active, area_id, area_code, area_name in rows
-    ]
+    )
+    areas: dict[int, Ref] = {}  # one Ref per area, shared by its branches
+    subjects = []
+    for id_, code, name, target, active, area_id, area_code, area_name in rows:
+        area = areas.get(area_id)
+        if area is None:
+            area = areas[area_id] = Ref(area_id, area_code, area_name)
+        subjects.append(Subject(id_, code, name, area, target, active))
+    return subjects
 
 
 def _area_subjects(user: User, area: Area | None) -> list[Subject]:
@@ -482,8 +486,7 @@ def _in_months(
     return (table.form_version_id.in_(versions.ids), table.month >= first, table.month < end)
 
 
-@dataclass(frozen=True)
-class _Sums:
+class _Sums(NamedTuple):
     n: int
     total: Decimal
     total_squares: Decimal
@@ -493,6 +496,13 @@ class _Sums:
     @property
     def previous_mean(self) -> Decimal | None:
         return self.previous_total / self.previous_n if self.previous_n else None
+
+
+def _fetch(statement: Select) -> Sequence[Row]:
+    """The rows of a select of plain columns, read on the session's connection: without the
+    ORM's work per row (a few milliseconds for 2,000 rows). Only after `rollup.settle`, which
+    flushes the session as the ORM's autoflush would."""
+    return db.session.connection().execute(statement).all()
 
 
 def _decimal(value: Any) -> Decimal:
@@ -513,7 +523,7 @@ def _score_sums(
     def total(column: ColumnElement, when: ColumnElement[bool]) -> ColumnElement:
         return type_coerce(func.sum(case((when, column))), _SUM)
 
-    result = db.session.execute(
+    result = _fetch(
         rows.select(
             MonthlyScore,
             func.sum(case((current, MonthlyScore.visits))),
@@ -522,7 +532,7 @@ def _score_sums(
             func.sum(case((~current, MonthlyScore.visits))),
             total(MonthlyScore.score_sum, ~current),
         ).where(*_in_months(MonthlyScore, versions, since, end))
-    ).all()
+    )
     return {
         row_id: _Sums(
             n or 0, _decimal(sum_), _decimal(squares), previous_n or 0, _decimal(previous_sum)
@@ -531,8 +541,7 @@ def _score_sums(
     }
 
 
-@dataclass(frozen=True)
-class _SectionColumns:
+class _SectionColumns(NamedTuple):
     """Section means and counts of one row, aligned with the sections asked for."""
 
     means: tuple[Decimal | None, ...]
@@ -561,13 +570,10 @@ def _section_means(
         n = func.sum(case((chosen, table.visits)))
         columns.append(_mean_in_sql(func.sum(case((chosen, table.percent_sum))), n))
         columns.append(func.coalesce(n, 0))
-    result = db.session.execute(
+    result = _fetch(
         rows.select(table, *columns).where(*_in_months(table, versions, *_months(period)))
-    ).all()
-    return {
-        row_id: _SectionColumns(tuple(values[::2]), tuple(values[1::2]))
-        for row_id, *values in result
-    }
+    )
+    return {row[0]: _SectionColumns(row[1::2], row[2::2]) for row in result}
 
 
 def _mean_in_sql(total: ColumnElement, n: ColumnElement) -> ColumnElement:
@@ -606,9 +612,9 @@ def compare(
     versions = _form_versions(form_key)
     language = _language(user, versions, lang)
     sections = versions.sections(language)
+    rollup.settle(db.session)
     subjects = _subjects(user, area, level)
     rows = _rows(user, area, level, subjects)
-    rollup.settle(db.session)
     sums = _score_sums(rows, versions, period, previous)
     section_means = _section_means(rows, versions, period, sections)
     subjects = [subject for subject in subjects if _shown(subject, sums.get(subject.id))]
@@ -672,9 +678,9 @@ def heatmap(
     versions = _form_versions(form_key)
     language = _language(user, versions, lang)
     sections = versions.sections(language)
+    rollup.settle(db.session)
     subjects = _subjects(user, area, level)
     selected = _rows(user, area, level, subjects)
-    rollup.settle(db.session)
     sums = _score_sums(selected, versions, period, None)
     section_means = _section_means(selected, versions, period, sections)
     empty = _SectionColumns.empty(sections)

@@ -23,6 +23,7 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property, lru_cache
+from operator import attrgetter
 from statistics import NormalDist
 from typing import NamedTuple
 
@@ -67,22 +68,27 @@ class ScoreAggregate:
     target: Decimal | None = None
 
     def __post_init__(self) -> None:
-        if isinstance(self.n, bool) or not isinstance(self.n, int) or self.n < 0:
-            raise ValueError(f"{self.key}: n must be a whole number >= 0, got {self.n!r}")
+        n = self.n
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise ValueError(f"{self.key}: n must be a whole number >= 0, got {n!r}")
         total, squares = _number(self.total), _number(self.total_squares)
         previous, target = _optional_number(self.previous_mean), _optional_number(self.target)
-        # Frozen, so the coerced values are set the way dataclasses do it themselves.
-        object.__setattr__(self, "total", total)
-        object.__setattr__(self, "total_squares", squares)
-        object.__setattr__(self, "previous_mean", previous)
-        object.__setattr__(self, "target", target)
-        if not ZERO <= total <= HUNDRED * self.n:
+        # Frozen, so the coerced values are set the way dataclasses do it themselves; finite
+        # Decimals (what the database returns) are kept as they are.
+        if total is not self.total or squares is not self.total_squares:
+            object.__setattr__(self, "total", total)
+            object.__setattr__(self, "total_squares", squares)
+        if previous is not self.previous_mean or target is not self.target:
+            object.__setattr__(self, "previous_mean", previous)
+            object.__setattr__(self, "target", target)
+        if not ZERO <= total <= HUNDRED * n:
             raise ValueError(f"{self.key}: total {total} is outside [0, 100 * n]")
-        if squares < ZERO or (self.n == 0 and squares != ZERO):
+        if squares < ZERO or (n == 0 and squares != ZERO):
             raise ValueError(f"{self.key}: impossible total_squares {squares}")
-        for name, value in (("previous_mean", previous), ("target", target)):
-            if value is not None and not ZERO <= value <= HUNDRED:
-                raise ValueError(f"{self.key}: {name} {value} is outside [0, 100]")
+        if previous is not None and not ZERO <= previous <= HUNDRED:
+            raise ValueError(f"{self.key}: previous_mean {previous} is outside [0, 100]")
+        if target is not None and not ZERO <= target <= HUNDRED:
+            raise ValueError(f"{self.key}: target {target} is outside [0, 100]")
 
 
 def _number(value: object) -> Decimal:
@@ -96,14 +102,16 @@ def _optional_number(value: object) -> Decimal | None:
     return None if value is None else _number(value)
 
 
-@dataclass(frozen=True)
-class LeagueStats:
+class LeagueStats(NamedTuple):
     """One row of the league table; every Decimal is rounded half up to 4 places.
 
     own_weight is the share of the branch's own mean in shrunk_mean (1: kept as it is, 0: replaced
     by the group mean). interval_borrowed says the row has a single visit, so its interval used
     the table's pooled visit-to-visit spread (the whole scale when the table holds one visit).
     Rows without visits have None for every estimate and for rank and the median comparison.
+
+    A NamedTuple rather than a frozen dataclass: a table makes one per row (2,000), and a tuple
+    of 19 fields is made about eight times faster.
     """
 
     key: str
@@ -194,7 +202,7 @@ def league_table(
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence!r}")
     # Sorted first so that the sums run in one order whatever order the caller used.
-    aggregates = sorted(aggregates, key=lambda aggregate: aggregate.key)
+    aggregates = sorted(aggregates, key=attrgetter("key"))
     if len({aggregate.key for aggregate in aggregates}) != len(aggregates):
         raise ValueError("keys must be unique")
     rows = [_Row.of(aggregate) for aggregate in aggregates if aggregate.n > 0]
@@ -202,25 +210,23 @@ def league_table(
         spread = _pooled_spread(rows, aggregates)
         fits = _fit_groups(rows, spread)
         t_probability = 1 - (1 - confidence) / 2  # two-sided interval
-        estimates = {
-            row.aggregate.key: _estimate(row, spread, fits[row.aggregate.group], t_probability)
-            for row in rows
-        }
-        median = _median([estimate.mean for estimate in estimates.values()])
-        ranks = _competition_ranks(estimates)
-        table = [
-            _row(
-                aggregate,
-                estimates.get(aggregate.key),
-                fits.get(aggregate.group),
-                ranks.get(aggregate.key),
-                median,
-                min_visits,
-            )
-            for aggregate in aggregates
+        estimates = [
+            _estimate(row, spread, fits[row.aggregate.group], t_probability) for row in rows
         ]
-    # Stable sort of key-sorted rows: keys stay in order within a tie; rows without visits last.
-    return sorted(table, key=lambda row: (row.rank is None, row.rank or 0))
+        median = _median([estimate.mean for estimate in estimates])
+        ranks = _competition_ranks([estimate.shrunk_mean for estimate in estimates])
+        ranked = [
+            _row(row.aggregate, estimate, fits[row.aggregate.group], rank, median, min_visits)
+            for row, estimate, rank in zip(rows, estimates, ranks, strict=True)
+        ]
+        without_visits = [
+            _row_without_visits(aggregate, fits.get(aggregate.group))
+            for aggregate in aggregates
+            if aggregate.n == 0
+        ]
+    # Stable sort of key-sorted rows: keys stay in order within a tie.
+    ranked.sort(key=attrgetter("rank"))
+    return ranked + without_visits
 
 
 def median_of_means(rows: Sequence[LeagueStats]) -> Decimal | None:
@@ -229,7 +235,7 @@ def median_of_means(rows: Sequence[LeagueStats]) -> Decimal | None:
 
 
 def _median(values: Sequence[Decimal]) -> Decimal | None:
-    ordered = sorted(values)
+    ordered = sorted(values, key=float)  # as exact as Decimal order for 4 places, and faster
     if not ordered:
         return None
     middle = len(ordered) // 2
@@ -260,8 +266,9 @@ def t_quantile(p: float, df: int) -> float:
 
 def _rounded_float(value: float) -> Decimal:
     """A float >= 0 rounded half up to 4 places (through an int: several times faster than
-    Decimal(value).quantize, and as exact as the float itself)."""
-    return Decimal(math.floor(value * _SCALE + 0.5)).scaleb(-PLACES)
+    Decimal(value).quantize, and as exact as the float itself). Multiplying by QUANTUM is
+    exact and gives the exponent of 4 places, a little faster than scaleb."""
+    return Decimal(math.floor(value * _SCALE + 0.5)) * QUANTUM
 
 
 def _estimate(row: _Row, spread: _Spread | None, fit: _GroupFit, t_probability: float) -> _Estimate:
@@ -273,7 +280,8 @@ def _estimate(row: _Row, spread: _Spread | None, fit: _GroupFit, t_probability: 
     shrunk = fit.mean_float + weight * (row.mean - fit.mean_float)
     # Float noise must not push a bound past the mean, or the estimate outside [mean, group
     # mean], once rounded.
-    low_end, high_end = sorted((mean, fit.rounded_mean))
+    group_mean = fit.rounded_mean
+    low_end, high_end = (mean, group_mean) if mean <= group_mean else (group_mean, mean)
     return _Estimate(
         mean=mean,
         std_dev=_rounded_float(math.sqrt(own_variance)) if own_variance is not None else None,
@@ -286,14 +294,12 @@ def _estimate(row: _Row, spread: _Spread | None, fit: _GroupFit, t_probability: 
 
 def _row(
     aggregate: ScoreAggregate,
-    estimate: _Estimate | None,
-    fit: _GroupFit | None,
-    rank: tuple[int, bool] | None,
-    median: Decimal | None,
+    estimate: _Estimate,
+    fit: _GroupFit,
+    rank: tuple[int, bool],
+    median: Decimal,
     min_visits: int,
 ) -> LeagueStats:
-    if estimate is None or rank is None or median is None:
-        return _row_without_visits(aggregate, fit)
     previous = _rounded(aggregate.previous_mean)
     target = _rounded(aggregate.target)
     return LeagueStats(
@@ -305,7 +311,7 @@ def _row(
         interval_low=estimate.low,
         interval_high=estimate.high,
         interval_borrowed=aggregate.n == 1,
-        group_mean=fit.rounded_mean if fit else None,
+        group_mean=fit.rounded_mean,
         own_weight=estimate.own_weight,
         shrunk_mean=estimate.shrunk_mean,
         rank=rank[0],
@@ -424,18 +430,19 @@ def _own_weight(n: int, between_variance: float | None, spread: _Spread | None) 
     return between_variance / denominator
 
 
-def _competition_ranks(estimates: dict[str, _Estimate]) -> dict[str, tuple[int, bool]]:
-    """Rank and tie flag per key: "1, 2, 2, 4" by rounded shrunk mean, best first."""
-    keys_by_value: dict[Decimal, list[str]] = defaultdict(list)
-    for key, estimate in estimates.items():
-        keys_by_value[estimate.shrunk_mean].append(key)
-    ranks: dict[str, tuple[int, bool]] = {}
+def _competition_ranks(values: Sequence[Decimal]) -> list[tuple[int, bool]]:
+    """Rank and tie flag of each value: "1, 2, 2, 4" by rounded shrunk mean, best first."""
+    positions: dict[Decimal, list[int]] = defaultdict(list)
+    for position, value in enumerate(values):
+        positions[value].append(position)
+    ranks: list[tuple[int, bool]] = [(0, False)] * len(values)
     ahead = 0  # rows with a strictly higher shrunk mean
-    for value in sorted(keys_by_value, reverse=True):
-        keys = keys_by_value[value]
-        for key in keys:
-            ranks[key] = (ahead + 1, len(keys) > 1)
-        ahead += len(keys)
+    # Rounded to 4 places, the values order as floats exactly; floats sort several times faster.
+    for value in sorted(positions, key=float, reverse=True):
+        tied = positions[value]
+        for position in tied:
+            ranks[position] = (ahead + 1, len(tied) > 1)
+        ahead += len(tied)
     return ranks
 
 
