@@ -19,6 +19,7 @@ Run: `gunicorn bench.submit_app:app` (bench/submit.py does it for you).
 
 from __future__ import annotations
 
+import gc
 import threading
 
 import marshmallow as ma
@@ -50,6 +51,7 @@ FORM_VERSION = 1
 NO_FINGERPRINT = "bare-baseline-no-fingerprint"
 
 app = create_app()
+gc.freeze()  # as wsgi.py, the production entry point, does
 
 _schema = VisitCreateSchema()
 _fixture: tuple[int, int, int, Form] | None = None

@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -44,13 +44,17 @@ def issue_token(email: str, password: str, ttl: timedelta) -> tuple[str, ApiToke
     return raw, token
 
 
+# Built once: every request of the API runs it.
+_TOKEN_BY_HASH = (
+    select(ApiToken)
+    .options(joinedload(ApiToken.user))
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+
+
 def token_for(raw: str) -> ApiToken | None:
     """The live token for a raw bearer value, or None when unknown, expired or revoked."""
-    token = db.session.scalar(
-        select(ApiToken)
-        .options(joinedload(ApiToken.user))
-        .where(ApiToken.token_hash == hash_token(raw))
-    )
+    token = db.session.scalar(_TOKEN_BY_HASH, {"token_hash": hash_token(raw)})
     now = utcnow()
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         return None

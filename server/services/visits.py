@@ -132,14 +132,17 @@ def submit_visit(auditor: User, data: Mapping[str, Any]) -> Submission:
     return Submission(visit, created=True)
 
 
+# A replay shows the stored visit: its form version without the definition (parsed forms are
+# cached by fingerprint), as _check loads it. Built once, like every statement on this path.
+_BY_CLIENT_UUID = (
+    select(Visit)
+    .options(defaultload(Visit.form_version).defer(FormVersion.definition))
+    .where(Visit.client_uuid == bindparam("client_uuid"))
+)
+
+
 def _by_client_uuid(client_uuid: str) -> Visit | None:
-    # A replay shows the stored visit: its form version without the definition (parsed forms
-    # are cached by fingerprint), as _check loads it.
-    return db.session.scalar(
-        select(Visit)
-        .options(defaultload(Visit.form_version).defer(FormVersion.definition))
-        .where(Visit.client_uuid == client_uuid)
-    )
+    return db.session.scalar(_BY_CLIENT_UUID, {"client_uuid": client_uuid})
 
 
 def _replayed(existing: Visit, auditor: User, fingerprint: str) -> Visit:
@@ -292,17 +295,20 @@ def _insert_once(
         score_possible=score.possible,
         critical_failed=bool(score.critical_failures),
     )
-    dialect = db.session.get_bind().dialect.name
-    make_insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
-    if make_insert is None:  # pragma: no cover - other databases are not supported
-        return db.session.scalar(insert(Visit).values(**values).returning(Visit))
-    statement = (
+    return db.session.scalar(_insert_visit_once(db.session.get_bind().dialect.name), values)
+
+
+@cache
+def _insert_visit_once(dialect: str):
+    """The statement of `_insert_once`, built once: the values travel as parameters rather than
+    as two dozen literals that SQLAlchemy would coerce and fold into a cache key per request."""
+    make_insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    return (
         make_insert(Visit)
-        .values(**values)
         .on_conflict_do_nothing(index_elements=["client_uuid"])
         .returning(Visit)
+        .execution_options(dml_strategy="orm")  # one row with its parameters, not bulk
     )
-    return db.session.scalar(statement)
 
 
 def store_scores(
