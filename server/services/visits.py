@@ -97,20 +97,20 @@ def submit_visit(auditor: User, data: Mapping[str, Any]) -> Submission:
 
     A new visit comes back with its answers, sections and photos loaded from what was written
     (INSERT ... RETURNING), so that showing it needs no further query.
+
+    New visits are the common case, so the UUID is not looked up first: a replay is recognised
+    when its checks fail (its photos, its assignment are taken by the stored visit) or when the
+    INSERT finds the UUID taken. That saves a new visit a round trip; a replay costs the checks.
     """
     client_uuid = str(data["client_uuid"])
     fingerprint = canonical_fingerprint(data)
-    existing = _by_client_uuid(client_uuid)
-    if existing is not None:
-        return Submission(_replayed(existing, auditor, fingerprint), created=False)
-
     branch, stored_form, assignment, problems = _check(auditor, data)
     answers, photos = check_content(auditor, data, stored_form, problems)
     problems = flatten(problems)
     if problems:
-        # A concurrent replay may have stored this visit meanwhile (its photos then look taken).
-        if (winner := _by_client_uuid(client_uuid)) is not None:
-            return Submission(_replayed(winner, auditor, fingerprint), created=False)
+        # A stored visit under this UUID decides, whatever is wrong with this body now.
+        if (stored := _by_client_uuid(client_uuid)) is not None:
+            return Submission(_replayed(stored, auditor, fingerprint), created=False)
         raise InvalidInput("The visit has problems; nothing was stored.", problems)
     assert branch is not None and stored_form is not None
     form = forms.form_of(stored_form)
@@ -118,7 +118,7 @@ def submit_visit(auditor: User, data: Mapping[str, Any]) -> Submission:
     visit = _insert_once(
         auditor, branch, stored_form, assignment, score, data, fingerprint, _complete(photos)
     )
-    if visit is None:  # a concurrent replay inserted it first
+    if visit is None:  # stored already: a replay, or a concurrent twin that got in first
         return Submission(
             _replayed(_by_client_uuid(client_uuid), auditor, fingerprint), created=False
         )
