@@ -134,6 +134,9 @@ class ScoreSchema(Schema):
     critical_failed = ma.fields.Boolean()
 
 
+SCORE = ScoreSchema()  # made once: a schema instance costs more than its dump
+
+
 class BranchRefSchema(Schema):
     id = ma.fields.Integer()
     code = ma.fields.String()
@@ -177,7 +180,7 @@ class BranchVisitSchema(Schema):
     )
     ended_at = ma.fields.Function(_staff_time("ended_at"), allow_none=True)
     waiting_seconds = ma.fields.Integer(allow_none=True)
-    score = ma.fields.Function(lambda visit: ScoreSchema().dump(visit))
+    score = ma.fields.Function(lambda visit: SCORE.dump(visit))
     sections = ma.fields.Nested(SectionScoreSchema, many=True, attribute="section_scores")
     answers = ma.fields.Nested(AnswerSchema, many=True)
 
