@@ -1,24 +1,18 @@
-"""Comparison schemas: query arguments, and responses that dump fast.
-
-A league table of 2,000 branches has about 50,000 values; marshmallow's own dump takes well over
-100 ms for them, more than the whole target for the request. `FastDumpSchema` compiles the
-schema's declared fields once into plain getters and converters, so the schemas below still
-document the API (OpenAPI) and define the output, in a fraction of the time.
-tests/server/api/test_comparison.py checks that both dumps agree.
+"""Comparison schemas: query arguments, and responses that dump fast (`FastDumpSchema`: a
+league table of 2,000 branches has about 50,000 values). tests/server/api/test_comparison.py
+checks that both dumps agree.
 """
 
 from __future__ import annotations
 
-import operator
 import re
-from collections.abc import Callable
 from datetime import UTC, date, datetime
-from functools import cache
 from typing import Any
 
 import marshmallow as ma
 
 from reports.data import Measure, Period, PeriodKind
+from server.api.fastdump import FastDumpSchema
 from server.api.smorest import Schema
 from server.services.comparison import (
     DEFAULT_FORM,
@@ -27,83 +21,6 @@ from server.services.comparison import (
     Level,
 )
 from server.validators import ExactDecimal
-
-# --- fast dumping ------------------------------------------------------------------------------
-
-Converter = Callable[[Any], Any]
-
-
-class FastDumpSchema(Schema):
-    """dump() through compiled getters: the same output as marshmallow for the field types used
-    here (Integer, Float, String, Boolean, Decimal as string, Date, Enum by value, Nested,
-    List); any other field type is refused when the schema is first used."""
-
-    def dump(self, obj: Any, *, many: bool | None = None) -> Any:
-        dumper = _compiled(type(self))
-        if self.many if many is None else many:
-            return [dumper(item) for item in obj]
-        return dumper(obj)
-
-
-@cache
-def _compiled(schema: type[ma.Schema]) -> Converter:
-    """One function per schema, written out field by field and compiled, as dataclasses writes
-    its __init__: one C call reads every value, then each costs a converter (a C call, mostly)
-    and no Python call of its own: a league table dumps in about 60 % of the time of a loop
-    over getters and converters."""
-    fields = schema().dump_fields
-    namespace: dict[str, Any] = {"values": _getter([f.attribute or n for n, f in fields.items()])}
-    names, items = [], []
-    for index, (name, field) in enumerate(fields.items()):
-        namespace[f"convert{index}"] = _converter(field)
-        names.append(f"v{index},")
-        key = field.data_key or name
-        items.append(f"{key!r}: None if v{index} is None else convert{index}(v{index}),")
-    source = (
-        f"def dump(obj):\n    ({' '.join(names)}) = values(obj)\n    return {{\n"
-        + "\n".join(f"        {item}" for item in items)
-        + "\n    }\n"
-    )
-    exec(compile(source, f"<dump {schema.__name__}>", "exec"), namespace)
-    return namespace["dump"]
-
-
-def _getter(attributes: list[str]) -> Callable[[Any], tuple[Any, ...]]:
-    """The attributes of an object as a tuple (attrgetter gives a bare value for one name)."""
-    if len(attributes) == 1:
-        get = operator.attrgetter(attributes[0])
-        return lambda obj: (get(obj),)
-    return operator.attrgetter(*attributes) if attributes else lambda obj: ()
-
-
-def _converter(field: ma.fields.Field) -> Converter:
-    """What turns a value that is not None into its JSON form."""
-    match field:
-        case ma.fields.Nested():
-            nested = field.nested
-            inner = _compiled(nested if isinstance(nested, type) else type(nested))
-            if field.many:
-                return lambda values: [inner(value) for value in values]
-            return inner
-        case ma.fields.List():
-            item = _converter(field.inner)
-            return lambda values: [None if value is None else item(value) for value in values]
-        case ma.fields.Decimal() if field.as_string and field.places is None:
-            return str
-        case ma.fields.Boolean():
-            return bool
-        case ma.fields.Float() if not field.as_string:
-            return float
-        case ma.fields.Integer() if not field.as_string:
-            return int
-        case ma.fields.String():
-            return str
-        case ma.fields.Enum() if field.by_value:
-            return operator.attrgetter("value")
-        case ma.fields.Date() if (field.format or "iso") == "iso":
-            return date.isoformat
-    raise TypeError(f"FastDumpSchema cannot dump {type(field).__name__} fields")
-
 
 # --- query arguments ---------------------------------------------------------------------------
 

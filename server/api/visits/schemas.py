@@ -7,6 +7,7 @@ import marshmallow as ma
 from flask import current_app, url_for
 
 from audit_forms import display_percent
+from server.api.fastdump import FastDumpSchema
 from server.api.smorest import QueryArgsSchema, Schema
 from server.models import Completeness, VisitStatus
 from server.services.visits import missing_photo_ids
@@ -71,7 +72,7 @@ class VisitCreateSchema(VisitContentSchema):
     )
 
 
-class PhotoLinkSchema(Schema):
+class PhotoLinkSchema(FastDumpSchema):
     id = ma.fields.Integer()
     status = ma.fields.String(attribute="status.value")
     url = ma.fields.Method("_url")
@@ -100,7 +101,7 @@ def photos_by_question(visit) -> dict[str, list]:
     return grouped
 
 
-class AnswerSchema(Schema):
+class AnswerSchema(FastDumpSchema):
     question_key = ma.fields.String()
     section_key = ma.fields.String()
     value = ma.fields.Raw()
@@ -114,7 +115,7 @@ class AnswerSchema(Schema):
         return PHOTO_LINKS.dump(photos_by_question(answer.visit).get(answer.question_key, []))
 
 
-class SectionScoreSchema(Schema):
+class SectionScoreSchema(FastDumpSchema):
     section_key = ma.fields.String()
     weight = ExactDecimal()
     earned = ExactDecimal()
@@ -122,7 +123,7 @@ class SectionScoreSchema(Schema):
     percent = ExactDecimal(allow_none=True)
 
 
-class ScoreSchema(Schema):
+class ScoreSchema(FastDumpSchema):
     percent = ExactDecimal(
         allow_none=True,
         attribute="score_percent",
@@ -137,13 +138,13 @@ class ScoreSchema(Schema):
 SCORE = ScoreSchema()  # made once: a schema instance costs more than its dump
 
 
-class BranchRefSchema(Schema):
+class BranchRefSchema(FastDumpSchema):
     id = ma.fields.Integer()
     code = ma.fields.String()
     name = ma.fields.String()
 
 
-class FormRefSchema(Schema):
+class FormRefSchema(FastDumpSchema):
     key = ma.fields.String()
     version = ma.fields.Integer()
 
@@ -163,7 +164,7 @@ def _staff_time(name):
     return value
 
 
-class BranchVisitSchema(Schema):
+class BranchVisitSchema(FastDumpSchema):
     """What branch and regional managers see of an (approved) visit."""
 
     id = ma.fields.Integer()
@@ -194,7 +195,7 @@ def _review_note(visit):
     return decision.note if decision is not None and decision.note else None
 
 
-class AuditorRefSchema(Schema):
+class AuditorRefSchema(FastDumpSchema):
     id = ma.fields.Integer()
     name = ma.fields.String()
 

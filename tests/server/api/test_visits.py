@@ -381,3 +381,39 @@ def test_answers_read_back_exactly_as_stored(
     assert by_key["wait_seconds"]["value"] == 200 and by_key["wait_seconds"]["comment"] is None
     assert by_key["used_customer_name"]["value"] == "na"
     assert stored["sections"] == posted["sections"]
+
+
+def test_the_fast_visit_dumps_equal_marshmallows(
+    app, client, db, world, auth_header, submit, visit_body, make_photo, auditor_headers
+):
+    import marshmallow as ma
+
+    from server.api.review.schemas import QueueVisitSchema
+    from server.api.visits.schemas import BranchVisitSchema, VisitSchema
+
+    body = visit_body([make_photo(auditor_headers)])
+    body["answers"]["courteous_throughout"] = {"value": "no", "comment": "Łódź: „nie”."}
+    returned = submit(body).get_json()["id"]
+    review = client.post(
+        f"/api/v1/visits/{returned}/review",
+        headers=auth_header(world.hq),
+        json={"decision": "return", "note": "Proszę dodać zdjęcie."},
+    )
+    assert review.status_code == 200, review.get_json()
+    without_gps = visit_body([make_photo(auditor_headers)])
+    without_gps.pop("gps")
+    plain = submit(without_gps).get_json()["id"]
+
+    with app.test_request_context():
+        for visit_id in (returned, plain):
+            visit = db.session.get(Visit, visit_id)
+            for schema in (VisitSchema, BranchVisitSchema, QueueVisitSchema):
+                fast = schema().dump(visit)
+                assert fast == ma.Schema.dump(schema(), visit), schema.__name__
+                assert list(fast) == list(schema().dump_fields)  # the declared order
+            note = "Proszę dodać zdjęcie." if visit_id == returned else None
+            assert fast["review_note"] == note
+            assert (fast["gps"] is None) == (visit_id == plain)
+        many = VisitSchema(many=True)
+        visits = [db.session.get(Visit, returned), db.session.get(Visit, plain)]
+        assert many.dump(visits) == ma.Schema.dump(many, visits)
