@@ -170,6 +170,16 @@ def flatten(problems: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+_FORM_VERSION = (
+    select(FormVersion)
+    .options(defer(FormVersion.definition))  # parsed forms are cached by fingerprint
+    .where(FormVersion.key == bindparam("key"), FormVersion.version == bindparam("version"))
+)
+_PHOTOS_OF = select(Photo).where(
+    Photo.id.in_(bindparam("ids", expanding=True)), Photo.auditor_id == bindparam("auditor_id")
+)
+
+
 def _check(auditor: User, data: Mapping[str, Any]):
     problems = new_problems()
     assignment = None
@@ -186,9 +196,7 @@ def _check(auditor: User, data: Mapping[str, Any]):
     if branch is None:
         problems["branch_id"].append("No such branch among the branches you audit.")
     stored_form = db.session.scalar(
-        select(FormVersion)
-        .options(defer(FormVersion.definition))  # parsed forms are cached by fingerprint
-        .where(FormVersion.key == data["form_key"], FormVersion.version == data["form_version"])
+        _FORM_VERSION, {"key": data["form_key"], "version": data["form_version"]}
     )
     if stored_form is None:
         problems["form_version"].append(
@@ -240,7 +248,7 @@ def _check_photos(
     found = {
         photo.id: photo
         for photo in db.session.scalars(
-            select(Photo).where(Photo.id.in_(wanted), Photo.auditor_id == auditor.id)
+            _PHOTOS_OF, {"ids": sorted(wanted), "auditor_id": auditor.id}
         )
     }
     seen: dict[int, str] = {}
