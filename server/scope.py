@@ -7,6 +7,8 @@ given to them directly plus every branch in the subtrees of the areas given to t
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, Select, or_, select, true
 from sqlalchemy.orm import aliased
 
@@ -16,13 +18,13 @@ from server.models import Area, Branch, User, user_areas, user_branches
 _granted = aliased(Area, name="granted_areas")
 
 
-def _scope_area_ids(user: User) -> Select:
+def _scope_area_ids(user_id: Any) -> Select:
     """Ids of the user's areas and of every area below them."""
     return (
         select(Area.id)
         .join(_granted, Area.path.startswith(_granted.path))
         .join(user_areas, user_areas.c.area_id == _granted.id)
-        .where(user_areas.c.user_id == user.id)
+        .where(user_areas.c.user_id == user_id)
     )
 
 
@@ -34,8 +36,16 @@ def visible_branch_ids(user: User) -> Select:
 def branch_filter(user: User) -> ColumnElement[bool]:
     if user.sees_whole_network:
         return true()
-    direct = select(user_branches.c.branch_id).where(user_branches.c.user_id == user.id)
-    return or_(Branch.id.in_(direct), Branch.area_id.in_(_scope_area_ids(user)))
+    return branches_granted_to(user.id)
+
+
+def branches_granted_to(user_id: Any) -> ColumnElement[bool]:
+    """The branches given to a user directly or through their areas (whatever the role).
+
+    `user_id` is an id or a bind parameter: a statement run on every request is built once with
+    `bindparam("user_id")`, for users who do not see the whole network."""
+    direct = select(user_branches.c.branch_id).where(user_branches.c.user_id == user_id)
+    return or_(Branch.id.in_(direct), Branch.area_id.in_(_scope_area_ids(user_id)))
 
 
 def area_filter(user: User) -> ColumnElement[bool]:
@@ -51,4 +61,4 @@ def area_filter(user: User) -> ColumnElement[bool]:
         .join(above_visible, above_visible.path.startswith(Area.path))
         .where(above_visible.path.in_(visible_branch_area_paths))
     )
-    return or_(Area.id.in_(_scope_area_ids(user)), Area.id.in_(ancestors))
+    return or_(Area.id.in_(_scope_area_ids(user.id)), Area.id.in_(ancestors))

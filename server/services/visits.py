@@ -26,7 +26,6 @@ from sqlalchemy import (
     insert,
     or_,
     select,
-    true,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -50,7 +49,7 @@ from server.models import (
     VisitStatus,
 )
 from server.models.types import utcnow
-from server.scope import branch_filter
+from server.scope import branch_filter, branches_granted_to
 from server.services import assignments, audit_log, forms
 from server.services.errors import Conflict, Gone, InvalidInput, NotFound
 
@@ -170,6 +169,8 @@ def flatten(problems: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+_ACTIVE_BRANCH = select(Branch).where(Branch.id == bindparam("branch_id"), Branch.active.is_(True))
+_ACTIVE_BRANCH_IN_SCOPE = _ACTIVE_BRANCH.where(branches_granted_to(bindparam("user_id")))
 _FORM_VERSION = (
     select(FormVersion)
     .options(defer(FormVersion.definition))  # parsed forms are cached by fingerprint
@@ -189,10 +190,12 @@ def _check(auditor: User, data: Mapping[str, Any]):
         )
         problems["assignment_id"].extend(found)
     # An assignment lets an auditor visit a branch outside their usual scope.
-    in_scope = true() if assignment is not None else branch_filter(auditor)
-    branch = db.session.scalar(
-        select(Branch).where(Branch.id == data["branch_id"], in_scope, Branch.active.is_(True))
-    )
+    if assignment is not None or auditor.sees_whole_network:
+        branch = db.session.scalar(_ACTIVE_BRANCH, {"branch_id": data["branch_id"]})
+    else:
+        branch = db.session.scalar(
+            _ACTIVE_BRANCH_IN_SCOPE, {"branch_id": data["branch_id"], "user_id": auditor.id}
+        )
     if branch is None:
         problems["branch_id"].append("No such branch among the branches you audit.")
     stored_form = db.session.scalar(
