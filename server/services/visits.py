@@ -368,6 +368,8 @@ def store_scores(
 
 def _insert_returning(model, rows: list[dict[str, Any]]) -> list:
     """Insert rows in one statement; the stored objects, in `position` order."""
+    if not rows:
+        return []
     if db.session.get_bind().dialect.name == "postgresql":
         statement = _insert_from_json(model, tuple(rows[0]))
         stored = db.session.scalars(statement, {"rows": json.dumps(rows, default=str)}).all()
