@@ -39,7 +39,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +67,7 @@ from bench.submit import (  # noqa: E402
     say,
     server_version,
 )
-from tests.fuzz.phone import best_answers, photo_bytes  # noqa: E402
+from tests.fuzz.phone import photo_bytes, visit_body  # noqa: E402
 
 PASSWORD = "demo-pass-2026"  # server.services.demo.DEMO_PASSWORD
 AUDITORS = (
@@ -674,22 +674,14 @@ class Bodies:
         return [self.PHOTO_QUESTION] + [self.PHOTOS_QUESTION] * (count - 1) if count else []
 
     def visit(self, record: VisitRecord, branch_id: int, phone_enquiry: bool = False) -> dict:
-        form = self.phone_form if phone_enquiry else self.branch_form
-        ended = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
-        photo_ids = [photo.photo_id for photo in record.photos]
-        return {
-            "client_uuid": record.client_uuid,
-            "branch_id": branch_id,
-            "form_key": form.key,
-            "form_version": form.version,
-            "started_at": (ended - timedelta(minutes=25)).isoformat(),
-            "ended_at": ended.isoformat(),
-            "waiting_seconds": 30,
-            "answers": best_answers(form, photo_ids),
-            "gps": {"latitude": 51.7592, "longitude": 19.456, "accuracy_m": 12},
-            "device": "bench phone",
-            "app_version": "bench-1",
-        }
+        return visit_body(
+            self.phone_form if phone_enquiry else self.branch_form,
+            branch_id,
+            [photo.photo_id for photo in record.photos],
+            record.client_uuid,
+            device="bench phone",
+            app_version="bench-1",
+        )
 
     def jpeg(self, rng: random.Random) -> bytes:
         return rng.choice(self.jpegs)

@@ -92,8 +92,8 @@ def visit_body(
     body: dict[str, Any] = {
         "client_uuid": client_uuid or str(uuid.uuid4()),
         "branch_id": branch_id,
-        "form_key": FORM_KEY,
-        "form_version": 1,
+        "form_key": form.key,
+        "form_version": form.version,
         "started_at": (ended - timedelta(minutes=25)).isoformat(),
         "ended_at": ended.isoformat(),
         "waiting_seconds": 30,
