@@ -35,6 +35,9 @@ from server.storage import (
     new_object_key,
 )
 
+# The storage folders of photo objects: raw uploads, clean images, thumbnails.
+UPLOADS, PHOTOS, THUMBNAILS = "uploads", "photos", "thumbnails"
+
 # What phones may upload, with the extension of the raw object.
 UPLOAD_TYPES = {
     "image/jpeg": "jpg",
@@ -100,7 +103,7 @@ def new_photo(auditor: User, content_type: str, client_uuid: str | None = None) 
         auditor_id=auditor.id,
         client_uuid=client_uuid,
         declared_content_type=content_type,
-        upload_key=new_object_key("uploads", UPLOAD_TYPES[content_type]),
+        upload_key=new_object_key(UPLOADS, UPLOAD_TYPES[content_type]),
     )
     with db.session.begin_nested():
         db.session.add(photo)
@@ -215,8 +218,8 @@ def complete_photo(photo: Photo) -> Photo:
         photo.rejection = f"{rejection.code}: {rejection.message}"
         db.session.flush()
         return photo
-    object_key = new_object_key("photos", "jpg")
-    thumbnail_key = new_object_key("thumbnails", "jpg")
+    object_key = new_object_key(PHOTOS, "jpg")
+    thumbnail_key = new_object_key(THUMBNAILS, "jpg")
     storage.put(object_key, io.BytesIO(clean.jpeg), clean.content_type)
     storage.put(thumbnail_key, io.BytesIO(clean.thumbnail), clean.content_type)
     offset = clean.captured_utc_offset
@@ -332,9 +335,9 @@ def sweep_uploads(now: datetime | None = None) -> int:
 # Which rows keep an object of each storage folder alive: a raw upload only while its photo
 # awaits completion, a clean image and its thumbnail as long as their photo.
 _NEEDED_BY = {
-    "uploads": (Photo.upload_key, Photo.status == PhotoStatus.RESERVED),
-    "photos": (Photo.object_key, true()),
-    "thumbnails": (Photo.thumbnail_key, true()),
+    UPLOADS: (Photo.upload_key, Photo.status == PhotoStatus.RESERVED),
+    PHOTOS: (Photo.object_key, true()),
+    THUMBNAILS: (Photo.thumbnail_key, true()),
 }
 _SWEEP_BATCH = 500
 
