@@ -173,9 +173,7 @@ class PeriodFacts:
         key = None if among is None else frozenset(among)
         if key not in self._ranked:
             self._ranked[key] = sorted(
-                (total / n).quantize(SCALE)
-                for b, (n, total) in self.visits.items()
-                if key is None or b in key
+                self.branch_mean(b) for b in self.visits if key is None or b in key
             )
         ranked = self._ranked[key]
         better = len(ranked) - bisect_right(ranked, mine)
