@@ -39,17 +39,14 @@ class FastDumpSchema(Schema):
 @cache
 def _compiled(schema: type[ma.Schema]) -> Converter:
     """One function per schema, written out field by field and compiled, as dataclasses writes
-    its __init__: one C call reads every attribute, then each value costs a converter (a C call,
-    mostly) and no Python call of its own. Function and Method fields get the object itself, as
-    marshmallow gives it to them."""
+    its __init__: each attribute is read by plain attribute access (the objects on a dotted
+    path read once), and each value costs a converter (a C call, mostly) and no Python call of
+    its own. Function and Method fields get the object itself, as marshmallow gives it to
+    them."""
     fields = schema().dump_fields  # bound to this instance: Method fields call its methods
-    attributes = [
-        field.attribute or name
-        for name, field in fields.items()
-        if not isinstance(field, ma.fields.Function | ma.fields.Method)
-    ]
-    namespace: dict[str, Any] = {"values": _getter(attributes)}
-    names, items = [], []
+    namespace: dict[str, Any] = {}
+    reads = _Reads()
+    items = []
     for index, (name, field) in enumerate(fields.items()):
         key = field.data_key or name
         match field:
@@ -60,24 +57,46 @@ def _compiled(schema: type[ma.Schema]) -> Converter:
                 namespace[f"call{index}"] = getattr(field.parent, field.serialize_method_name)
                 items.append(f"{key!r}: call{index}(obj),")
             case _:
-                namespace[f"convert{index}"] = _converter(field)
-                names.append(f"v{index},")
-                items.append(f"{key!r}: None if v{index} is None else convert{index}(v{index}),")
+                value = reads.value(field.attribute or name)
+                converter = _converter(field)
+                call = _BUILTINS.get(converter)
+                if call is None:
+                    call = f"convert{index}"
+                    namespace[call] = converter
+                items.append(f"{key!r}: None if {value} is None else {call}({value}),")
     source = (
-        f"def dump(obj):\n    ({' '.join(names)}) = values(obj)\n    return {{\n"
-        + "\n".join(f"        {item}" for item in items)
-        + "\n    }\n"
+        "def dump(obj):\n"
+        + "".join(f"    {line}\n" for line in reads.lines)
+        + "    return {\n"
+        + "".join(f"        {item}\n" for item in items)
+        + "    }\n"
     )
     exec(compile(source, f"<dump {schema.__name__}>", "exec"), namespace)
     return namespace["dump"]
 
 
-def _getter(attributes: list[str]) -> Callable[[Any], tuple[Any, ...]]:
-    """The attributes of an object as a tuple (attrgetter gives a bare value for one name)."""
-    if len(attributes) == 1:
-        get = operator.attrgetter(attributes[0])
-        return lambda obj: (get(obj),)
-    return operator.attrgetter(*attributes) if attributes else lambda obj: ()
+# Converters that are builtins are called by name: no look-up in the function's namespace.
+_BUILTINS: dict[Any, str] = {str: "str", int: "int", bool: "bool", float: "float"}
+
+
+class _Reads:
+    """The statements of a dump function that read the attributes, each object once."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self._names: dict[str, str] = {"": "obj"}  # dotted path -> local name
+
+    def value(self, attribute: str) -> str:
+        """The local name that holds the attribute (a dotted path) of obj."""
+        path = ""
+        for part in attribute.split("."):
+            if not part.isidentifier():
+                raise TypeError(f"FastDumpSchema cannot read attribute {attribute!r}")
+            owner, path = self._names[path], f"{path}.{part}" if path else part
+            if path not in self._names:
+                self._names[path] = local = f"v{len(self._names)}"
+                self.lines.append(f"{local} = {owner}.{part}")
+        return self._names[path]
 
 
 def _converter(field: ma.fields.Field) -> Converter:

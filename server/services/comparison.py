@@ -15,7 +15,8 @@ description of every number.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -557,11 +558,11 @@ class _SectionColumns(NamedTuple):
 
 def _section_means(
     rows: _Rows, versions: _FormVersions, period: Period, sections: Sequence[SectionRef]
-) -> dict[int, _SectionColumns]:
+) -> Select:
     """Per row: mean and count of each section's percents over the period's visits.
 
     One result row per branch (or area), a pair of columns per section: the database does the
-    work, and Python reads 2,000 rows rather than 2,000 x sections.
+    work, and Python reads 2,000 rows rather than 2,000 x sections (`_section_columns`).
     """
     table = MonthlySectionScore
     columns = []
@@ -570,10 +571,32 @@ def _section_means(
         n = func.sum(case((chosen, table.visits)))
         columns.append(_mean_in_sql(func.sum(case((chosen, table.percent_sum))), n))
         columns.append(func.coalesce(n, 0))
-    result = _fetch(
-        rows.select(table, *columns).where(*_in_months(table, versions, *_months(period)))
-    )
+    return rows.select(table, *columns).where(*_in_months(table, versions, *_months(period)))
+
+
+def _section_columns(result: Iterable[Sequence[Any]]) -> dict[int, _SectionColumns]:
+    """The rows of `_section_means` by row id."""
     return {row[0]: _SectionColumns(row[1::2], row[2::2]) for row in result}
+
+
+@contextmanager
+def _running(statement: Select) -> Iterator[Callable[[], Sequence[Sequence[Any]]]]:
+    """Starts a query that the caller collects later (by calling what this yields), so that on
+    PostgreSQL the database computes it, on the other core, while Python goes on with its own
+    work: psycopg's pipeline mode sends it at once on the session's connection (and so in its
+    transaction). Elsewhere the query runs when collected. Nothing else may use the session
+    until the block ends."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        yield lambda: connection.execute(statement).all()
+        return
+    compiled = statement.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    driver = connection.connection.driver_connection
+    with driver.pipeline(), driver.cursor() as cursor:
+        cursor.execute(compiled.string, compiled.params)
+        yield cursor.fetchall
 
 
 def _mean_in_sql(total: ColumnElement, n: ColumnElement) -> ColumnElement:
@@ -616,14 +639,16 @@ def compare(
     subjects = _subjects(user, area, level)
     rows = _rows(user, area, level, subjects)
     sums = _score_sums(rows, versions, period, previous)
-    section_means = _section_means(rows, versions, period, sections)
-    subjects = [subject for subject in subjects if _shown(subject, sums.get(subject.id))]
-    by_code = {subject.code: subject for subject in subjects}
-    stats = league_table(
-        (_aggregate(subject, sums.get(subject.id)) for subject in subjects),
-        min_visits=min_visits,
-        confidence=CONFIDENCE,
-    )
+    # The section means (the dearer query) are computed while Python ranks the rows.
+    with _running(_section_means(rows, versions, period, sections)) as section_rows:
+        subjects = [subject for subject in subjects if _shown(subject, sums.get(subject.id))]
+        by_code = {subject.code: subject for subject in subjects}
+        stats = league_table(
+            (_aggregate(subject, sums.get(subject.id)) for subject in subjects),
+            min_visits=min_visits,
+            confidence=CONFIDENCE,
+        )
+        section_means = _section_columns(section_rows())
     empty = _SectionColumns.empty(sections)
     table = []
     for row in stats:
@@ -682,7 +707,7 @@ def heatmap(
     subjects = _subjects(user, area, level)
     selected = _rows(user, area, level, subjects)
     sums = _score_sums(selected, versions, period, None)
-    section_means = _section_means(selected, versions, period, sections)
+    section_means = _section_columns(_fetch(_section_means(selected, versions, period, sections)))
     empty = _SectionColumns.empty(sections)
     rows = [
         HeatmapRow(

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from operator import attrgetter
 from statistics import NormalDist
 from typing import NamedTuple
@@ -143,18 +143,15 @@ class _Spread:
     df: int
 
 
-@dataclass(frozen=True)
-class _GroupFit:
-    mean: Decimal  # exact: the rounded group mean is shown
+class _GroupFit(NamedTuple):
+    mean: Decimal  # exact
     between_variance: float | None  # tau²; None when the group has a single row
+    mean_float: float
+    rounded_mean: Decimal  # what is shown, and what shrunk means are clamped to
 
-    @cached_property
-    def mean_float(self) -> float:
-        return float(self.mean)
-
-    @cached_property
-    def rounded_mean(self) -> Decimal:
-        return quantize(self.mean)
+    @classmethod
+    def of(cls, mean: Decimal, between_variance: float | None) -> _GroupFit:
+        return cls(mean, between_variance, float(mean), quantize(mean))
 
 
 class _Row(NamedTuple):
@@ -210,9 +207,7 @@ def league_table(
         spread = _pooled_spread(rows, aggregates)
         fits = _fit_groups(rows, spread)
         t_probability = 1 - (1 - confidence) / 2  # two-sided interval
-        estimates = [
-            _estimate(row, spread, fits[row.aggregate.group], t_probability) for row in rows
-        ]
+        estimates = _estimates(rows, spread, fits, t_probability)
         median = _median([estimate.mean for estimate in estimates])
         ranks = _competition_ranks([estimate.shrunk_mean for estimate in estimates])
         ranked = [
@@ -264,32 +259,64 @@ def t_quantile(p: float, df: int) -> float:
 # --- one row -----------------------------------------------------------------------------------
 
 
-def _rounded_float(value: float) -> Decimal:
-    """A float >= 0 rounded half up to 4 places (through an int: several times faster than
-    Decimal(value).quantize, and as exact as the float itself). Multiplying by QUANTUM is
-    exact and gives the exponent of 4 places, a little faster than scaleb."""
-    return Decimal(math.floor(value * _SCALE + 0.5)) * QUANTUM
+def _estimates(
+    rows: Sequence[_Row],
+    spread: _Spread | None,
+    fits: Mapping[Hashable, _GroupFit],
+    t_probability: float,
+) -> list[_Estimate]:
+    """Each row's numbers that need only its own sums and its group's fit, rounded.
 
-
-def _estimate(row: _Row, spread: _Spread | None, fit: _GroupFit, t_probability: float) -> _Estimate:
-    n = row.n
-    mean = (row.aggregate.total / n).quantize(QUANTUM)  # exact, as a hand calculation
-    own_variance = row.sum_of_squares / (n - 1) if n > 1 else None
-    low, high = _interval(row.mean, n, own_variance, spread, t_probability)
-    weight = _own_weight(n, fit.between_variance, spread)
-    shrunk = fit.mean_float + weight * (row.mean - fit.mean_float)
-    # Float noise must not push a bound past the mean, or the estimate outside [mean, group
-    # mean], once rounded.
-    group_mean = fit.rounded_mean
-    low_end, high_end = (mean, group_mean) if mean <= group_mean else (group_mean, mean)
-    return _Estimate(
-        mean=mean,
-        std_dev=_rounded_float(math.sqrt(own_variance)) if own_variance is not None else None,
-        low=min(_rounded_float(low), mean),
-        high=max(_rounded_float(high), mean),
-        own_weight=_rounded_float(weight),
-        shrunk_mean=min(max(_rounded_float(shrunk), low_end), high_end),
-    )
+    One loop with everything written out (2,000 rows: a few milliseconds). The interval is
+    Student's t for the row's mean, clipped to the 0-100 scale. Floats >= 0 are rounded half up
+    to 4 places through an int, decimal(floor(x * scale + 0.5)) * quantum: several times faster
+    than Decimal(x).quantize, as exact as the float itself, and multiplying by the quantum gives
+    the exponent of 4 places.
+    """
+    floor, sqrt, decimal, quantum, scale = math.floor, math.sqrt, Decimal, QUANTUM, float(_SCALE)
+    t_of_df: dict[int, float] = {}  # t quantiles by degrees of freedom, for this table
+    estimates = []
+    for row in rows:
+        n, row_mean = row.n, row.mean
+        fit = fits[row.aggregate.group]
+        mean = (row.aggregate.total / n).quantize(quantum)  # exact, as a hand calculation
+        if n > 1:
+            variance = row.sum_of_squares / (n - 1)
+            std_dev = decimal(floor(sqrt(variance) * scale + 0.5)) * quantum
+            df = n - 1
+        elif spread is not None:
+            # One visit says nothing about its own spread: borrow the table's.
+            variance, df, std_dev = spread.variance, spread.df, None
+        else:
+            variance, df, std_dev = None, 0, None  # a single visit in the whole table
+        if variance is None:
+            low, high = 0.0, 100.0
+        else:
+            t = t_of_df.get(df)
+            if t is None:
+                t = t_of_df[df] = t_quantile(t_probability, df)
+            half_width = t * sqrt(variance / n)
+            low, high = max(0.0, row_mean - half_width), min(100.0, row_mean + half_width)
+        weight = _own_weight(n, fit.between_variance, spread)
+        shrunk = fit.mean_float + weight * (row_mean - fit.mean_float)
+        # Float noise must not push a bound past the mean, or the estimate outside [mean, group
+        # mean], once rounded.
+        group_mean = fit.rounded_mean
+        low_end, high_end = (mean, group_mean) if mean <= group_mean else (group_mean, mean)
+        low = decimal(floor(low * scale + 0.5)) * quantum
+        high = decimal(floor(high * scale + 0.5)) * quantum
+        shrunk = decimal(floor(shrunk * scale + 0.5)) * quantum
+        estimates.append(
+            _Estimate(
+                mean,
+                std_dev,
+                low if low < mean else mean,
+                high if high > mean else mean,
+                decimal(floor(weight * scale + 0.5)) * quantum,
+                low_end if shrunk < low_end else high_end if shrunk > high_end else shrunk,
+            )
+        )
+    return estimates
 
 
 def _row(
@@ -355,25 +382,6 @@ def _rounded(value: Decimal | None) -> Decimal | None:
     return value.quantize(QUANTUM) if value is not None else None
 
 
-def _interval(
-    mean: float,
-    n: int,
-    own_variance: float | None,
-    spread: _Spread | None,
-    t_probability: float,
-) -> tuple[float, float]:
-    """Student's t interval for the row's mean, clipped to the 0-100 scale."""
-    if own_variance is not None:
-        variance, df = own_variance, n - 1
-    elif spread is not None:
-        # One visit says nothing about its own spread: borrow the table's.
-        variance, df = spread.variance, spread.df
-    else:
-        return 0.0, 100.0  # a single visit in the whole table: nothing is known
-    half_width = t_quantile(t_probability, df) * math.sqrt(variance / n)
-    return max(0.0, mean - half_width), min(100.0, mean + half_width)
-
-
 # --- the whole table ---------------------------------------------------------------------------
 
 
@@ -412,12 +420,12 @@ def _fit_group(rows: Sequence[_Row], spread: _Spread | None) -> _GroupFit:
     visits = sum(row.n for row in rows)
     mean = sum((row.aggregate.total for row in rows), ZERO) / visits
     if len(rows) == 1 or spread is None:
-        return _GroupFit(mean, None)
+        return _GroupFit.of(mean, None)
     mean_f = float(mean)
     spread_of_means = math.fsum(row.n * (row.mean - mean_f) ** 2 for row in rows)
     expected_from_noise = (len(rows) - 1) * spread.variance
     scale = visits - sum(row.n**2 for row in rows) / visits
-    return _GroupFit(mean, max(0.0, (spread_of_means - expected_from_noise) / scale))
+    return _GroupFit.of(mean, max(0.0, (spread_of_means - expected_from_noise) / scale))
 
 
 def _own_weight(n: int, between_variance: float | None, spread: _Spread | None) -> float:
