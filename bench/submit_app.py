@@ -19,7 +19,6 @@ Run: `gunicorn bench.submit_app:app` (bench/submit.py does it for you).
 
 from __future__ import annotations
 
-import gc
 import threading
 
 import marshmallow as ma
@@ -42,6 +41,7 @@ from server.models import (
 )
 from server.models.types import utcnow
 from server.services import forms
+from server.serving import prepare_process
 
 AUDITOR_EMAIL = "auditor.pl@demo.example"
 BRANCH_CODE = "PL-LDZ-001"
@@ -51,7 +51,7 @@ FORM_VERSION = 1
 NO_FINGERPRINT = "bare-baseline-no-fingerprint"
 
 app = create_app()
-gc.freeze()  # as wsgi.py, the production entry point, does
+prepare_process()  # as wsgi.py, the production entry point, does
 
 _schema = VisitCreateSchema()
 _fixture: tuple[int, int, int, Form] | None = None

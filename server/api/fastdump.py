@@ -56,13 +56,15 @@ def _compiled(schema: type[ma.Schema]) -> Converter:
             case ma.fields.Method():
                 namespace[f"call{index}"] = getattr(field.parent, field.serialize_method_name)
                 items.append(f"{key!r}: call{index}(obj),")
+            case ma.fields.List():
+                # Written out too: one Python call less per value dumped.
+                value = reads.value(field.attribute or name)
+                item = _call(_converter(field.inner), f"convert{index}", namespace)
+                each = f"[None if item is None else {item}(item) for item in {value}]"
+                items.append(f"{key!r}: None if {value} is None else {each},")
             case _:
                 value = reads.value(field.attribute or name)
-                converter = _converter(field)
-                call = _BUILTINS.get(converter)
-                if call is None:
-                    call = f"convert{index}"
-                    namespace[call] = converter
+                call = _call(_converter(field), f"convert{index}", namespace)
                 items.append(f"{key!r}: None if {value} is None else {call}({value}),")
     source = (
         "def dump(obj):\n"
@@ -77,6 +79,15 @@ def _compiled(schema: type[ma.Schema]) -> Converter:
 
 # Converters that are builtins are called by name: no look-up in the function's namespace.
 _BUILTINS: dict[Any, str] = {str: "str", int: "int", bool: "bool", float: "float"}
+
+
+def _call(converter: Converter, name: str, namespace: dict[str, Any]) -> str:
+    """How the dump function calls the converter: a builtin by its name, others by `name`."""
+    builtin = _BUILTINS.get(converter)
+    if builtin is not None:
+        return builtin
+    namespace[name] = converter
+    return name
 
 
 class _Reads:

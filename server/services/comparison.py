@@ -16,15 +16,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from functools import partial
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
+    Compiled,
+    Dialect,
     Float,
     Numeric,
     Row,
@@ -353,9 +356,10 @@ def _visible(user: User, area: Area | None) -> _Branches:
     return _Branches(select(Branch.id).where(branch_filter(user), _in_subtree(area)))
 
 
-def _branch_subjects(user: User, area: Area | None) -> list[Subject]:
-    # Plain columns, not ORM objects: 2,000 branches load in a few milliseconds this way.
-    rows = _fetch(
+def _branch_subjects(user: User, area: Area | None) -> Select:
+    """The branches in the scope with their areas, for `_branch_subjects_of`: plain columns,
+    not ORM objects (2,000 branches load in a few milliseconds this way)."""
+    return (
         select(
             Branch.id,
             Branch.code,
@@ -370,6 +374,9 @@ def _branch_subjects(user: User, area: Area | None) -> list[Subject]:
         .where(branch_filter(user), _in_subtree(area))
         .order_by(Branch.code)
     )
+
+
+def _branch_subjects_of(rows: Iterable[Sequence[Any]]) -> list[Subject]:
     areas: dict[int, Ref] = {}  # one Ref per area, shared by its branches
     subjects = []
     for id_, code, name, target, active, area_id, area_code, area_name in rows:
@@ -405,10 +412,6 @@ def _area_subjects(user: User, area: Area | None) -> list[Subject]:
             ]
             candidates.sort(key=lambda candidate: candidate.code)
     return [Subject(a.id, a.code, a.name, None, None, a.active) for a in candidates]
-
-
-def _subjects(user: User, area: Area | None, level: Level) -> list[Subject]:
-    return _branch_subjects(user, area) if level is Level.BRANCH else _area_subjects(user, area)
 
 
 @dataclass(frozen=True)
@@ -514,9 +517,9 @@ def _decimal(value: Any) -> Decimal:
 
 def _score_sums(
     rows: _Rows, versions: _FormVersions, period: Period, previous: Period | None
-) -> dict[int, _Sums]:
+) -> Select:
     """Per row: count, sum and sum of squares of visit scores in the period, and count and sum
-    in the previous period; one GROUP BY over both periods' monthly sums."""
+    in the previous period; one GROUP BY over both periods' monthly sums (`_sums_of`)."""
     first, end = _months(period)
     since = _months(previous)[0] if previous is not None else first
     current = MonthlyScore.month >= first
@@ -524,16 +527,17 @@ def _score_sums(
     def total(column: ColumnElement, when: ColumnElement[bool]) -> ColumnElement:
         return type_coerce(func.sum(case((when, column))), _SUM)
 
-    result = _fetch(
-        rows.select(
-            MonthlyScore,
-            func.sum(case((current, MonthlyScore.visits))),
-            total(MonthlyScore.score_sum, current),
-            total(MonthlyScore.score_squares, current),
-            func.sum(case((~current, MonthlyScore.visits))),
-            total(MonthlyScore.score_sum, ~current),
-        ).where(*_in_months(MonthlyScore, versions, since, end))
-    )
+    return rows.select(
+        MonthlyScore,
+        func.sum(case((current, MonthlyScore.visits))),
+        total(MonthlyScore.score_sum, current),
+        total(MonthlyScore.score_squares, current),
+        func.sum(case((~current, MonthlyScore.visits))),
+        total(MonthlyScore.score_sum, ~current),
+    ).where(*_in_months(MonthlyScore, versions, since, end))
+
+
+def _sums_of(result: Iterable[Sequence[Any]]) -> dict[int, _Sums]:
     return {
         row_id: _Sums(
             n or 0, _decimal(sum_), _decimal(squares), previous_n or 0, _decimal(previous_sum)
@@ -579,24 +583,91 @@ def _section_columns(result: Iterable[Sequence[Any]]) -> dict[int, _SectionColum
     return {row[0]: _SectionColumns(row[1::2], row[2::2]) for row in result}
 
 
-@contextmanager
-def _running(statement: Select) -> Iterator[Callable[[], Sequence[Sequence[Any]]]]:
-    """Starts a query that the caller collects later (by calling what this yields), so that on
-    PostgreSQL the database computes it, on the other core, while Python goes on with its own
-    work: psycopg's pipeline mode sends it at once on the session's connection (and so in its
-    transaction). Elsewhere the query runs when collected. Nothing else may use the session
-    until the block ends."""
-    connection = db.session.connection()
-    if connection.dialect.name != "postgresql":
-        yield lambda: connection.execute(statement).all()
-        return
-    compiled = statement.compile(
-        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+Rows = Callable[[], Sequence[Sequence[Any]]]
+
+
+class _Pipeline:
+    """Queries sent ahead, whose rows are collected later (`send` returns what collects them),
+    so that on PostgreSQL the database computes them, on the other core, while Python goes on
+    with its own work: psycopg's pipeline mode sends them at once on the session's connection
+    (and so in its transaction), and collecting one collects every query sent before it.
+    Elsewhere a query runs when collected. Nothing else may use the session meanwhile."""
+
+    def __init__(self, stack: ExitStack) -> None:
+        self._connection = db.session.connection()
+        self._driver = None
+        if self._connection.dialect.name == "postgresql":
+            self._driver = self._connection.connection.driver_connection
+            stack.enter_context(self._driver.pipeline())
+        self._stack = stack
+
+    def send(self, statement: Select) -> Rows:
+        if self._driver is None:
+            return partial(_fetch, statement)
+        sql, parameters = _compiled(statement, self._connection.dialect)
+        cursor = self._stack.enter_context(self._driver.cursor())
+        cursor.execute(sql, parameters)
+        return cursor.fetchall
+
+
+_COMPILED: dict[Any, Compiled] = {}  # by the statement's cache key and dialect
+_COMPILED_MAX = 256
+
+
+def _compiled(statement: Select, dialect: Dialect) -> tuple[str, Mapping[str, Any]]:
+    """The SQL and parameters of a statement, compiled once for every statement of its shape,
+    as SQLAlchemy's own execute does (by the statement's cache key; its dogpile caching example
+    uses the key the same way): compiling the section means anew took 2 ms a request."""
+    key = statement._generate_cache_key()
+    if key is None:  # a statement SQLAlchemy would not cache either
+        compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        return compiled.string, compiled.params
+    compiled = _COMPILED.get((dialect.name, key.key))
+    if compiled is None:
+        if len(_COMPILED) >= _COMPILED_MAX:
+            _COMPILED.clear()
+        compiled = _COMPILED[dialect.name, key.key] = statement.compile(
+            dialect=dialect, cache_key=key
+        )
+    expanded = compiled.construct_expanded_state(
+        compiled.construct_params(extracted_parameters=key.bindparams)
     )
-    driver = connection.connection.driver_connection
-    with driver.pipeline(), driver.cursor() as cursor:
-        cursor.execute(compiled.string, compiled.params)
-        yield cursor.fetchall
+    return expanded.statement, expanded.parameters
+
+
+@contextmanager
+def _table(
+    user: User,
+    area: Area | None,
+    level: Level,
+    versions: _FormVersions,
+    period: Period,
+    previous: Period | None,
+    sections: Sequence[SectionRef],
+) -> Iterator[tuple[list[Subject], dict[int, _Sums], Callable[[], dict[int, _SectionColumns]]]]:
+    """The rows of a league table or heat map (those without visits too), their score sums
+    (`_score_sums`), and their section means to collect later.
+
+    On PostgreSQL the section means (the dearest query) are computed while the caller ranks the
+    rows; they are sent once the rows and sums are read, which would otherwise wait for them
+    too. Nothing else may use the session until the block ends.
+    """
+    rollup.settle(db.session)
+    if level is Level.BRANCH:
+        selected, subjects = _Rows(_visible(user, area)), None
+    else:
+        subjects = _area_subjects(user, area)  # the areas' rows are the subjects' ids
+        selected = _rows(user, area, level, subjects)
+    with ExitStack() as stack:
+        pipeline = _Pipeline(stack)
+        branch_rows = pipeline.send(_branch_subjects(user, area)) if subjects is None else None
+        sum_rows = pipeline.send(_score_sums(selected, versions, period, previous))
+        section_means = _section_means(selected, versions, period, sections)  # meanwhile
+        if branch_rows is not None:
+            subjects = _branch_subjects_of(branch_rows())
+        sums = _sums_of(sum_rows())
+        section_rows = pipeline.send(section_means)
+        yield subjects, sums, lambda: _section_columns(section_rows())
 
 
 def _mean_in_sql(total: ColumnElement, n: ColumnElement) -> ColumnElement:
@@ -635,12 +706,11 @@ def compare(
     versions = _form_versions(form_key)
     language = _language(user, versions, lang)
     sections = versions.sections(language)
-    rollup.settle(db.session)
-    subjects = _subjects(user, area, level)
-    rows = _rows(user, area, level, subjects)
-    sums = _score_sums(rows, versions, period, previous)
-    # The section means (the dearer query) are computed while Python ranks the rows.
-    with _running(_section_means(rows, versions, period, sections)) as section_rows:
+    with _table(user, area, level, versions, period, previous, sections) as (
+        subjects,
+        sums,
+        section_columns,
+    ):
         subjects = [subject for subject in subjects if _shown(subject, sums.get(subject.id))]
         by_code = {subject.code: subject for subject in subjects}
         stats = league_table(
@@ -648,7 +718,7 @@ def compare(
             min_visits=min_visits,
             confidence=CONFIDENCE,
         )
-        section_means = _section_columns(section_rows())
+        section_means = section_columns()
     empty = _SectionColumns.empty(sections)
     table = []
     for row in stats:
@@ -703,11 +773,12 @@ def heatmap(
     versions = _form_versions(form_key)
     language = _language(user, versions, lang)
     sections = versions.sections(language)
-    rollup.settle(db.session)
-    subjects = _subjects(user, area, level)
-    selected = _rows(user, area, level, subjects)
-    sums = _score_sums(selected, versions, period, None)
-    section_means = _section_columns(_fetch(_section_means(selected, versions, period, sections)))
+    with _table(user, area, level, versions, period, None, sections) as (
+        subjects,
+        sums,
+        section_columns,
+    ):
+        section_means = section_columns()
     empty = _SectionColumns.empty(sections)
     rows = [
         HeatmapRow(

@@ -28,7 +28,6 @@ from statistics import NormalDist
 from typing import NamedTuple
 
 from audit_forms.decimals import (
-    HUNDRED,
     PLACES,
     QUANTUM,
     ZERO,
@@ -50,15 +49,7 @@ _MAX_NEWTON_STEPS = 200
 _FLOAT_TINY = 1e-300
 
 
-@dataclass(frozen=True)
-class ScoreAggregate:
-    """Approved visits of one branch (or area) in one period, as sums of visit percents.
-
-    `group` is what the row's estimate is shrunk toward (the branch's area; one value for the
-    whole table when rows are areas). Numbers may be Decimal, int, str or float (SQLite returns
-    floats for some sums); they are stored as Decimal.
-    """
-
+class _ScoreAggregateFields(NamedTuple):
     key: str
     n: int
     total: Decimal
@@ -67,39 +58,51 @@ class ScoreAggregate:
     previous_mean: Decimal | None = None
     target: Decimal | None = None
 
-    def __post_init__(self) -> None:
-        n = self.n
-        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-            raise ValueError(f"{self.key}: n must be a whole number >= 0, got {n!r}")
-        total, squares = _number(self.total), _number(self.total_squares)
-        previous, target = _optional_number(self.previous_mean), _optional_number(self.target)
-        # Frozen, so the coerced values are set the way dataclasses do it themselves; finite
-        # Decimals (what the database returns) are kept as they are.
-        if total is not self.total or squares is not self.total_squares:
-            object.__setattr__(self, "total", total)
-            object.__setattr__(self, "total_squares", squares)
-        if previous is not self.previous_mean or target is not self.target:
-            object.__setattr__(self, "previous_mean", previous)
-            object.__setattr__(self, "target", target)
-        if not ZERO <= total <= HUNDRED * n:
-            raise ValueError(f"{self.key}: total {total} is outside [0, 100 * n]")
-        if squares < ZERO or (n == 0 and squares != ZERO):
-            raise ValueError(f"{self.key}: impossible total_squares {squares}")
-        if previous is not None and not ZERO <= previous <= HUNDRED:
-            raise ValueError(f"{self.key}: previous_mean {previous} is outside [0, 100]")
-        if target is not None and not ZERO <= target <= HUNDRED:
-            raise ValueError(f"{self.key}: target {target} is outside [0, 100]")
+
+class ScoreAggregate(_ScoreAggregateFields):
+    """Approved visits of one branch (or area) in one period, as sums of visit percents.
+
+    `group` is what the row's estimate is shrunk toward (the branch's area; one value for the
+    whole table when rows are areas). Numbers may be Decimal, int, str or float (SQLite returns
+    floats for some sums); they are stored as Decimal. Impossible sums raise ValueError.
+
+    A NamedTuple checked as it is made: a league table makes 2,000, and a frozen dataclass
+    takes twice as long.
+    """
+
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        key: str,
+        n: int,
+        total: object,
+        total_squares: object,
+        group: Hashable,
+        previous_mean: object = None,
+        target: object = None,
+    ) -> ScoreAggregate:
+        if type(n) is not int or n < 0:  # a bool is not a count
+            raise ValueError(f"{key}: n must be a whole number >= 0, got {n!r}")
+        # Finite Decimals (what the database returns) are kept as they are.
+        total, squares = _number(total), _number(total_squares)
+        previous = None if previous_mean is None else _number(previous_mean)
+        target = None if target is None else _number(target)
+        if not 0 <= total <= 100 * n:
+            raise ValueError(f"{key}: total {total} is outside [0, 100 * n]")
+        if squares < 0 or (n == 0 and squares != 0):
+            raise ValueError(f"{key}: impossible total_squares {squares}")
+        if previous is not None and not 0 <= previous <= 100:
+            raise ValueError(f"{key}: previous_mean {previous} is outside [0, 100]")
+        if target is not None and not 0 <= target <= 100:
+            raise ValueError(f"{key}: target {target} is outside [0, 100]")
+        return tuple.__new__(cls, (key, n, total, squares, group, previous, target))
 
 
 def _number(value: object) -> Decimal:
-    # A finite Decimal passes as it is: the common case, 2,000 times per league table.
     if type(value) is Decimal and value.is_finite():
         return value
     return to_decimal(value)
-
-
-def _optional_number(value: object) -> Decimal | None:
-    return None if value is None else _number(value)
 
 
 class LeagueStats(NamedTuple):
