@@ -272,11 +272,11 @@ def _estimates(
 
     One loop with everything written out (2,000 rows: a few milliseconds). The interval is
     Student's t for the row's mean, clipped to the 0-100 scale. Floats >= 0 are rounded half up
-    to 4 places through an int, decimal(floor(x * scale + 0.5)) * quantum: several times faster
+    to 4 places through an int, quantum * floor(x * scale + 0.5): several times faster
     than Decimal(x).quantize, as exact as the float itself, and multiplying by the quantum gives
     the exponent of 4 places.
     """
-    floor, sqrt, decimal, quantum, scale = math.floor, math.sqrt, Decimal, QUANTUM, float(_SCALE)
+    floor, sqrt, quantum, scale = math.floor, math.sqrt, QUANTUM, float(_SCALE)
     t_of_df: dict[int, float] = {}  # t quantiles by degrees of freedom, for this table
     estimates = []
     for row in rows:
@@ -285,7 +285,7 @@ def _estimates(
         mean = (row.aggregate.total / n).quantize(quantum)  # exact, as a hand calculation
         if n > 1:
             variance = row.sum_of_squares / (n - 1)
-            std_dev = decimal(floor(sqrt(variance) * scale + 0.5)) * quantum
+            std_dev = quantum * floor(sqrt(variance) * scale + 0.5)
             df = n - 1
         elif spread is not None:
             # One visit says nothing about its own spread: borrow the table's.
@@ -306,16 +306,16 @@ def _estimates(
         # mean], once rounded.
         group_mean = fit.rounded_mean
         low_end, high_end = (mean, group_mean) if mean <= group_mean else (group_mean, mean)
-        low = decimal(floor(low * scale + 0.5)) * quantum
-        high = decimal(floor(high * scale + 0.5)) * quantum
-        shrunk = decimal(floor(shrunk * scale + 0.5)) * quantum
+        low = quantum * floor(low * scale + 0.5)
+        high = quantum * floor(high * scale + 0.5)
+        shrunk = quantum * floor(shrunk * scale + 0.5)
         estimates.append(
             _Estimate(
                 mean,
                 std_dev,
                 low if low < mean else mean,
                 high if high > mean else mean,
-                decimal(floor(weight * scale + 0.5)) * quantum,
+                quantum * floor(weight * scale + 0.5),
                 low_end if shrunk < low_end else high_end if shrunk > high_end else shrunk,
             )
         )
