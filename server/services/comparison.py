@@ -583,7 +583,8 @@ def _section_columns(result: Iterable[Sequence[Any]]) -> dict[int, _SectionColum
     return {row[0]: _SectionColumns(row[1::2], row[2::2]) for row in result}
 
 
-Rows = Callable[[], Sequence[Sequence[Any]]]
+# What `_Pipeline.send` returns: called, it gives the query's rows.
+_Collector = Callable[[], Sequence[Sequence[Any]]]
 
 
 class _Pipeline:
@@ -601,7 +602,7 @@ class _Pipeline:
             stack.enter_context(self._driver.pipeline())
         self._stack = stack
 
-    def send(self, statement: Select) -> Rows:
+    def send(self, statement: Select) -> _Collector:
         if self._driver is None:
             return partial(_fetch, statement)
         sql, parameters = _compiled(statement, self._connection.dialect)
