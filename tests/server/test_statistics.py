@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from server.services.statistics import (
     LeagueStats,
     ScoreAggregate,
+    ScoreColumns,
+    league,
     league_table,
     median_of_means,
     t_quantile,
@@ -441,3 +443,14 @@ def test_input_order_does_not_matter(data: st.DataObject, drawn: Drawn) -> None:
     shuffled = data.draw(st.permutations(table))
 
     assert league_table(shuffled) == league_table(table)
+
+
+@settings(deadline=None)
+@given(branches)
+def test_the_columns_give_the_same_table_and_its_median(drawn: Drawn) -> None:
+    table = table_of(drawn)
+
+    result = league(ScoreColumns.of(table))
+
+    assert result.rows == league_table(table)
+    assert result.median == median_of_means(result.rows)
