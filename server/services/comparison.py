@@ -25,10 +25,12 @@ from functools import partial
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Compiled,
     Dialect,
     Float,
+    Integer,
     Numeric,
     Row,
     Select,
@@ -42,7 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased, defer
 
 from audit_forms import Form, Question, Section
-from audit_forms.decimals import PLACES, quantize
+from audit_forms.decimals import QUANTUM, quantize
 from reports.data import Measure, Period, PeriodKind
 from server.extensions import db
 from server.models import (
@@ -60,7 +62,13 @@ from server.models.visit import VisitStatus
 from server.scope import area_filter, branch_filter
 from server.services import forms
 from server.services.errors import InvalidInput, NotFound
-from server.services.statistics import LeagueStats, ScoreColumns, league
+from server.services.statistics import (
+    UNITS,
+    LeagueStats,
+    ScoreColumns,
+    league,
+    rounded_quotient,
+)
 
 DEFAULT_FORM = "branch-visit"
 DEFAULT_MIN_VISITS = 3
@@ -102,7 +110,7 @@ class Subject(NamedTuple):
     code: str
     name: str
     area: Ref | None  # the branch's area; None for area rows
-    target: Decimal | None
+    target_units: int | None  # the branch's target in 1/10,000 of a point (statistics.to_units)
     active: bool
 
 
@@ -364,7 +372,7 @@ def _branch_subjects(user: User, area: Area | None) -> Select:
             Branch.id,
             Branch.code,
             Branch.name,
-            Branch.target_score,
+            _units_in_sql(Branch.target_score),
             Branch.active,
             Area.id,
             Area.code,
@@ -491,15 +499,18 @@ def _in_months(
 
 
 class _Sums(NamedTuple):
+    """A row's visits and sums; totals in whole units of 1/10,000 of a point, exact."""
+
     n: int
-    total: Decimal
-    total_squares: Decimal
+    total: int
+    total_squares: float  # in points², for float arithmetic only
     previous_n: int
-    previous_total: Decimal
+    previous_total: int
 
     @property
-    def previous_mean(self) -> Decimal | None:
-        return self.previous_total / self.previous_n if self.previous_n else None
+    def previous_mean(self) -> int | None:
+        """In units, rounded half up."""
+        return rounded_quotient(self.previous_total, self.previous_n) if self.previous_n else None
 
 
 def _fetch(statement: Select) -> Sequence[Row]:
@@ -519,31 +530,33 @@ def _score_sums(
     rows: _Rows, versions: _FormVersions, period: Period, previous: Period | None
 ) -> Select:
     """Per row: count, sum and sum of squares of visit scores in the period, and count and sum
-    in the previous period; one GROUP BY over both periods' monthly sums (`_sums_of`)."""
+    in the previous period; one GROUP BY over both periods' monthly sums (`_sums_of`). Whole
+    numbers and floats only: they load several times faster than decimals."""
     first, end = _months(period)
     since = _months(previous)[0] if previous is not None else first
     current = MonthlyScore.month >= first
-
-    def total(column: ColumnElement, when: ColumnElement[bool]) -> ColumnElement:
-        return type_coerce(func.sum(column).filter(when), _SUM)
-
+    visits, total = MonthlyScore.visits, MonthlyScore.score_sum
     return rows.select(
         MonthlyScore,
-        func.sum(MonthlyScore.visits).filter(current),
-        total(MonthlyScore.score_sum, current),
-        total(MonthlyScore.score_squares, current),
-        func.sum(MonthlyScore.visits).filter(~current),
-        total(MonthlyScore.score_sum, ~current),
+        func.sum(visits).filter(current),
+        _units_in_sql(func.sum(total).filter(current)),
+        cast(func.sum(MonthlyScore.score_squares).filter(current), Float),
+        func.sum(visits).filter(~current),
+        _units_in_sql(func.sum(total).filter(~current)),
     ).where(*_in_months(MonthlyScore, versions, since, end))
 
 
 def _sums_of(result: Iterable[Sequence[Any]]) -> dict[int, _Sums]:
     return {
-        row_id: _Sums(
-            n or 0, _decimal(sum_), _decimal(squares), previous_n or 0, _decimal(previous_sum)
-        )
-        for row_id, n, sum_, squares, previous_n, previous_sum in result
+        row_id: _Sums(n or 0, total or 0, squares or 0.0, previous_n or 0, previous_total or 0)
+        for row_id, n, total, squares, previous_n, previous_total in result
     }
+
+
+def _units_in_sql(value: ColumnElement) -> ColumnElement:
+    """A number of 4 places as whole units of 1/10,000, exact (SQLite's float sums of them are
+    within far less than half a unit)."""
+    return cast(func.round(value * UNITS), BigInteger)
 
 
 class _SectionColumns(NamedTuple):
@@ -574,14 +587,21 @@ def _section_means(
         # FILTER rather than CASE: a quarter less of the database's time for the pivot.
         chosen = table.section_key == section.key
         n = func.sum(table.visits).filter(chosen)
-        columns.append(_mean_in_sql(func.sum(table.percent_sum).filter(chosen), n))
+        columns.append(_mean_units_in_sql(func.sum(table.percent_sum).filter(chosen), n))
         columns.append(func.coalesce(n, 0))
     return rows.select(table, *columns).where(*_in_months(table, versions, *_months(period)))
 
 
 def _section_columns(result: Iterable[Sequence[Any]]) -> dict[int, _SectionColumns]:
-    """The rows of `_section_means` by row id."""
-    return {row[0]: _SectionColumns(row[1::2], row[2::2]) for row in result}
+    """The rows of `_section_means` by row id, the means as Decimals."""
+    quantum = QUANTUM
+    return {
+        row[0]: _SectionColumns(
+            tuple([None if units is None else quantum * units for units in row[1::2]]),
+            row[2::2],
+        )
+        for row in result
+    }
 
 
 # What `_Pipeline.send` returns: called, it gives the query's rows.
@@ -609,11 +629,13 @@ class _Pipeline:
         if self._pipeline is not None:
             self._pipeline.sync()
 
-    def send(self, statement: Select) -> _Collector:
+    def send(self, statement: Select, *, binary: bool = False) -> _Collector:
+        """binary: rows in PostgreSQL's binary format, which loads whole numbers and floats
+        several times faster than text (and decimals slower)."""
         if self._driver is None:
             return partial(_fetch, statement)
         sql, parameters = _compiled(statement, self._connection.dialect)
-        cursor = self._stack.enter_context(self._driver.cursor())
+        cursor = self._stack.enter_context(self._driver.cursor(binary=binary))
         cursor.execute(sql, parameters)
         return cursor.fetchall
 
@@ -669,26 +691,25 @@ def _table(
     with ExitStack() as stack:
         pipeline = _Pipeline(stack)
         branch_rows = pipeline.send(_branch_subjects(user, area)) if subjects is None else None
-        sum_rows = pipeline.send(_score_sums(selected, versions, period, previous))
+        sum_rows = pipeline.send(_score_sums(selected, versions, period, previous), binary=True)
         section_means = _section_means(selected, versions, period, sections)  # meanwhile
         pipeline.sync()
-        section_rows = pipeline.send(section_means)
+        section_rows = pipeline.send(section_means, binary=True)
         if branch_rows is not None:
             subjects = _branch_subjects_of(branch_rows())
         sums = _sums_of(sum_rows())
         yield subjects, sums, lambda: _section_columns(section_rows())
 
 
-def _mean_in_sql(total: ColumnElement, n: ColumnElement) -> ColumnElement:
-    """total / n rounded half up to 4 places by the database, read as a Decimal of 4 places
-    (SQLite's floats are formatted to 4 places on the way out): no per-value work in Python.
+def _mean_units_in_sql(total: ColumnElement, n: ColumnElement) -> ColumnElement:
+    """total / n in whole units of 1/10,000, rounded half up by the database.
 
     Exact decimal division on PostgreSQL, as AVG does it; SQLite divides in floating point
     (its sums of whole numbers are integers, so the division is made a float one).
     """
     if db.session.get_bind().dialect.name != "postgresql":
         total = cast(total, Float)  # type: ignore[assignment]
-    return type_coerce(func.round(total / n, PLACES), Numeric(9, PLACES))
+    return cast(func.round(total * UNITS / n), Integer)
 
 
 def _shown(subject: Subject, sums: _Sums | None) -> bool:
@@ -750,7 +771,7 @@ def _score_columns(subjects: Sequence[Subject], sums: Mapping[int, _Sums]) -> Sc
     rows toward their common parent."""
     columns = ScoreColumns([], [], [], [], [], [], [])
     keys, groups, n, totals, squares, previous_means, targets = columns
-    nothing = _Sums(0, Decimal(0), Decimal(0), 0, Decimal(0))
+    nothing = _Sums(0, 0, 0.0, 0, 0)
     for subject in subjects:
         row = sums.get(subject.id, nothing)
         keys.append(subject.code)
@@ -759,7 +780,7 @@ def _score_columns(subjects: Sequence[Subject], sums: Mapping[int, _Sums]) -> Sc
         totals.append(row.total)
         squares.append(row.total_squares)
         previous_means.append(row.previous_mean)
-        targets.append(subject.target)
+        targets.append(subject.target_units)
     return columns
 
 
@@ -810,7 +831,7 @@ def heatmap(
 
 
 def _mean_of(sums: _Sums | None) -> Decimal | None:
-    return quantize(sums.total / sums.n) if sums is not None and sums.n else None
+    return QUANTUM * rounded_quotient(sums.total, sums.n) if sums is not None and sums.n else None
 
 
 def _section_totals(

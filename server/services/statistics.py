@@ -7,8 +7,9 @@ analysts.
 rows = league_table([ScoreAggregate("PL-LDZ-004", 3, total, total_squares, "PL-LDZ"), ...])
 table = league(ScoreColumns(keys, groups, n, totals, total_squares, previous_means, targets))
 
-Means (of rows and of groups) are exact Decimal divisions of the sums, so a mean always agrees
-with a hand calculation. Spreads, intervals, shrinkage weights and adjusted scores are computed in
+Means (of rows and of groups) are exact: a sum of 4-place percents is a whole number of 1/10,000
+of a point, and a rounded mean an integer quotient, so a mean always agrees with a hand
+calculation. Spreads, intervals, shrinkage weights and adjusted scores are computed in
 float (about 15 significant digits, far beyond the 4 places kept), a column at a time with numpy,
 and rounded at the end. Outputs are rounded half up to 4 places, and every decision (ties,
 "cannot be told apart from the median", target met) is taken on those rounded values, so what
@@ -20,17 +21,16 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from statistics import NormalDist
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 
 from audit_forms.decimals import (
     PLACES,
     QUANTUM,
-    ZERO,
     arithmetic,
     quantize,
     to_decimal,
@@ -40,7 +40,10 @@ from audit_forms.decimals import (
 #: (error far below 1e-12 there); at or below it, from inverting the exact distribution function.
 CORNISH_FISHER_FROM_DF = 1000
 
-_SCALE = 10**PLACES
+#: Exact sums and rounded values are counted in whole units of 1/10,000 of a point.
+UNITS = 10**PLACES
+
+_Whole = TypeVar("_Whole", int, np.ndarray)  # a whole number, or an array of them
 
 # Safety caps on iterations: the incomplete beta needs a few hundred terms at most up to
 # df = 1000, and Newton's method converges in a handful of steps.
@@ -140,34 +143,44 @@ class LeagueStats(NamedTuple):
 
 class ScoreColumns(NamedTuple):
     """The aggregates of a table as columns, aligned (row i is the i-th value of each): the
-    fields of ScoreAggregate without an object per row, as `league` takes them. Counts are ints;
-    totals, previous means and targets are Decimals; total_squares may be floats (they only
-    feed float arithmetic)."""
+    fields of ScoreAggregate without an object per row, as `league` takes them.
+
+    Totals, previous means and targets are whole "units" of 1/10,000 of a point (97.5416 is
+    975416): a total of 4-place percents is a whole number of them, so sums and means stay
+    exact in integers. Previous means and targets are rounded half up to units; None where
+    there is none. total_squares, in points², only feeds float arithmetic.
+    """
 
     keys: Sequence[str]
     groups: Sequence[Hashable]
     n: Sequence[int]
-    totals: Sequence[Decimal]
-    total_squares: Sequence[Decimal | float]
-    previous_means: Sequence[Decimal | None]
-    targets: Sequence[Decimal | None]
+    totals: Sequence[int]
+    total_squares: Sequence[float]
+    previous_means: Sequence[int | None]
+    targets: Sequence[int | None]
 
     @classmethod
     def of(cls, aggregates: Iterable[ScoreAggregate]) -> ScoreColumns:
+        """Totals of more than 4 places are rounded to 4 (SQLite returns float sums)."""
         rows = list(aggregates)
         return cls(
             [row.key for row in rows],
             [row.group for row in rows],
             [row.n for row in rows],
-            [row.total for row in rows],
-            [row.total_squares for row in rows],
-            [row.previous_mean for row in rows],
-            [row.target for row in rows],
+            [to_units(row.total) for row in rows],
+            [float(row.total_squares) for row in rows],
+            [None if row.previous_mean is None else to_units(row.previous_mean) for row in rows],
+            [None if row.target is None else to_units(row.target) for row in rows],
         )
 
     def taken(self, order: Sequence[int]) -> ScoreColumns:
         """The rows in the given order."""
         return ScoreColumns(*([column[i] for i in order] for column in self))
+
+
+def to_units(value: Decimal) -> int:
+    """A Decimal in whole units of 1/10,000, rounded half up."""
+    return int(value.scaleb(PLACES).to_integral_value(ROUND_HALF_UP))
 
 
 class League(NamedTuple):
@@ -206,14 +219,13 @@ def league(columns: ScoreColumns, *, min_visits: int = 3, confidence: float = 0.
     order = sorted(range(len(columns.keys)), key=columns.keys.__getitem__)
     if order != list(range(len(order))):
         columns = columns.taken(order)
-    with arithmetic():
-        scored = _Scored.of(columns)
-        spread = _pooled_spread(scored)
-        fits = _GroupFits.of(scored, spread)
-        estimates = _Estimates.of(scored, spread, fits, 1 - (1 - confidence) / 2)
-        median = _median_units(estimates.mean)
-        ranked = _ranked(columns, scored, fits, estimates, median, min_visits)
-        unscored = _without_visits(columns, scored, fits)
+    scored = _Scored.of(columns)
+    spread = _pooled_spread(scored)
+    fits = _GroupFits.of(scored, spread)
+    estimates = _Estimates.of(scored, spread, fits, 1 - (1 - confidence) / 2)
+    median = _median_units(estimates.mean)
+    ranked = _ranked(columns, scored, fits, estimates, median, min_visits)
+    unscored = _without_visits(columns, scored, fits)
     return League(ranked + unscored, None if median is None else QUANTUM * median)
 
 
@@ -246,13 +258,19 @@ def t_quantile(p: float, df: int) -> float:
 
 
 # --- the columns -------------------------------------------------------------------------------
-# Rounded values are whole ten-thousandths (int64 "units": 97.5416 is 975416), so that ties,
-# clamps and the median are exact integer comparisons; QUANTUM * units makes their Decimals.
+# Exact values and rounded ones are whole units (int64), so that means, ties, clamps and the
+# median are exact integer arithmetic; QUANTUM * units makes their Decimals.
 
 
 def _units(values: np.ndarray) -> np.ndarray:
     """Floats >= 0 rounded half up to units, floor(x * 10,000 + 0.5): as exact as the floats."""
-    return np.floor(values * _SCALE + 0.5).astype(np.int64)
+    return np.floor(values * UNITS + 0.5).astype(np.int64)
+
+
+def rounded_quotient(units: _Whole, n: _Whole) -> _Whole:
+    """units / n (ints or int arrays, units >= 0, n > 0) rounded half up to whole units,
+    exactly: floor((2 units + n) / 2n)."""
+    return (2 * units + n) // (2 * n)
 
 
 @dataclass(frozen=True)
@@ -261,44 +279,37 @@ class _Scored:
 
     at: np.ndarray
     n: np.ndarray
-    total: np.ndarray
-    mean: np.ndarray
+    total_units: np.ndarray
+    total: np.ndarray  # in points, float
+    mean: np.ndarray  # float
     # Squared deviations from the row's mean. Floored at 0: sums rounded on their way out of
     # the database can make it a hair negative.
     sum_of_squares: np.ndarray
     squares: np.ndarray
-    exact_total: list[Decimal]
-    exact_mean: list[Decimal]  # (total / n) rounded, exactly as by hand
-    mean_units: np.ndarray
+    mean_units: np.ndarray  # total / n rounded, exactly as by hand
     group: np.ndarray  # the group's number, an index into _GroupFits
     groups: dict[Hashable, int]  # the numbers of the groups with visits
 
     @classmethod
     def of(cls, columns: ScoreColumns) -> _Scored:
         n_all = np.array(columns.n, dtype=np.int64)
-        totals = np.array(columns.totals, dtype=float)
+        totals = np.array(columns.totals, dtype=np.int64)
         squares = np.array(columns.total_squares, dtype=float)
         _check(columns, n_all, totals, squares)
         at = np.flatnonzero(n_all > 0)
-        positions = at.tolist()
-        n, total, squares = n_all[at], totals[at], squares[at]
-        exact_total = [columns.totals[i] for i in positions]
-        exact_mean = [
-            (total / count).quantize(QUANTUM)
-            for total, count in zip(exact_total, n.tolist(), strict=True)
-        ]
+        n, total_units, squares = n_all[at], totals[at], squares[at]
+        total = total_units / float(UNITS)
         groups: dict[Hashable, int] = {}
-        group = [groups.setdefault(columns.groups[i], len(groups)) for i in positions]
+        group = [groups.setdefault(columns.groups[i], len(groups)) for i in at.tolist()]
         return cls(
             at=at,
             n=n,
+            total_units=total_units,
             total=total,
             mean=total / n,
             sum_of_squares=np.maximum(0.0, squares - total * total / n),
             squares=squares,
-            exact_total=exact_total,
-            exact_mean=exact_mean,
-            mean_units=np.array([int(mean * _SCALE) for mean in exact_mean], dtype=np.int64),
+            mean_units=rounded_quotient(total_units, n),
             group=np.array(group, dtype=np.intp),
             groups=groups,
         )
@@ -309,15 +320,19 @@ def _check(columns: ScoreColumns, n: np.ndarray, totals: np.ndarray, squares: np
     if any(type(count) is not int for count in columns.n):  # a bool is not a count
         raise ValueError("n must be whole numbers")
     impossible = (
-        (n < 0) | (totals < 0) | (totals > 100 * n) | (squares < 0) | ((n == 0) & (squares != 0))
+        (n < 0)
+        | (totals < 0)
+        | (totals > 100 * UNITS * n)
+        | (squares < 0)
+        | ((n == 0) & (squares != 0))
     )
     if impossible.any():
         row = int(np.flatnonzero(impossible)[0])
         raise ValueError(f"{columns.keys[row]}: impossible sums (n, total, total_squares)")
     for name, values in (("previous_mean", columns.previous_means), ("target", columns.targets)):
         for key, value in zip(columns.keys, values, strict=True):
-            if value is not None and not 0 <= value <= 100:
-                raise ValueError(f"{key}: {name} {value} is outside [0, 100]")
+            if value is not None and not 0 <= value <= 100 * UNITS:
+                raise ValueError(f"{key}: {name} of {value} units is outside [0, 100]")
 
 
 class _Spread(NamedTuple):
@@ -363,13 +378,12 @@ class _GroupFits:
     def of(cls, rows: _Scored, spread: _Spread | None) -> _GroupFits:
         count = len(rows.groups)
         members = np.bincount(rows.group, minlength=count)
-        visits = np.bincount(rows.group, weights=rows.n, minlength=count)
-        totals = [ZERO] * count  # exact sums, so that a group mean agrees with a hand calculation
-        for group, total in zip(rows.group.tolist(), rows.exact_total, strict=True):
-            totals[group] += total
-        exact = [total / int(n) for total, n in zip(totals, visits.tolist(), strict=True)]
-        rounded = [quantize(mean) for mean in exact]
-        mean = np.array(exact, dtype=float)
+        visits = np.zeros(count, dtype=np.int64)
+        np.add.at(visits, rows.group, rows.n)
+        totals = np.zeros(count, dtype=np.int64)  # exact: a group mean agrees with a hand sum
+        np.add.at(totals, rows.group, rows.total_units)
+        rounded = rounded_quotient(totals, np.maximum(visits, 1))
+        mean = totals / (visits * float(UNITS))
         between = np.full(count, np.nan)
         if spread is not None:
             spread_of_means = np.bincount(
@@ -381,9 +395,7 @@ class _GroupFits:
             between[several] = np.maximum(
                 0.0, (spread_of_means - expected_from_noise)[several] / scale[several]
             )
-        return cls(
-            mean, rounded, np.array([int(m * _SCALE) for m in rounded], dtype=np.int64), between
-        )
+        return cls(mean, [QUANTUM * units for units in rounded.tolist()], rounded, between)
 
 
 @dataclass(frozen=True)
@@ -482,10 +494,10 @@ def _ranked(
     quantum, new = QUANTUM, tuple.__new__
     table = []
     for (
-        row,
         position,
         group_mean,
         n,
+        mean,
         std_dev,
         low,
         high,
@@ -495,22 +507,15 @@ def _ranked(
         tied_,
         apart,
     ) in zip(
-        order.tolist(),
         rows.at[order].tolist(),
         [fits.rounded_mean[group] for group in rows.group[order].tolist()],
-        *(column[order].tolist() for column in (rows.n, estimates.std_dev)),
+        *(column[order].tolist() for column in (rows.n, estimates.mean, estimates.std_dev)),
         *(column[order].tolist() for column in (estimates.low, estimates.high)),
         *(column[order].tolist() for column in (estimates.own_weight, estimates.shrunk_mean)),
         *(column[order].tolist() for column in (rank, tied, distinguishable)),
         strict=True,
     ):
-        mean = rows.exact_mean[row]
         previous, target = columns.previous_means[position], columns.targets[position]
-        # Inside arithmetic(), whose rounding is half up: the same as quantize(), cheaper.
-        if previous is not None:
-            previous = previous.quantize(quantum)
-        if target is not None:
-            target = target.quantize(quantum)
         table.append(
             new(
                 LeagueStats,
@@ -518,7 +523,7 @@ def _ranked(
                     columns.keys[position],
                     columns.groups[position],
                     n,
-                    mean,
+                    quantum * mean,
                     quantum * std_dev if std_dev >= 0 else None,
                     quantum * low,
                     quantum * high,
@@ -528,10 +533,10 @@ def _ranked(
                     quantum * shrunk,
                     rank_,
                     tied_,
-                    previous,
-                    mean - previous if previous is not None else None,
-                    target,
-                    mean >= target if target is not None else None,
+                    None if previous is None else quantum * previous,
+                    None if previous is None else quantum * (mean - previous),  # change
+                    None if target is None else quantum * target,
+                    None if target is None else mean >= target,  # target_met
                     n < min_visits,  # too_few_visits
                     apart,  # distinguishable_from_median
                 ),
@@ -565,9 +570,9 @@ def _without_visits(columns: ScoreColumns, rows: _Scored, fits: _GroupFits) -> l
                 shrunk_mean=None,
                 rank=None,
                 rank_tied=False,
-                previous_mean=previous.quantize(QUANTUM) if previous is not None else None,
+                previous_mean=None if previous is None else QUANTUM * previous,
                 change=None,
-                target=target.quantize(QUANTUM) if target is not None else None,
+                target=None if target is None else QUANTUM * target,
                 target_met=None,
                 too_few_visits=True,
                 distinguishable_from_median=None,
