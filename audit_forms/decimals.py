@@ -22,6 +22,9 @@ from decimal import (
 #: tenths exact, make thirds good to 1/10,000 of a point, and fit a NUMERIC(..., 4) column.
 PLACES = 4
 QUANTUM = Decimal(1).scaleb(-PLACES)
+#: A number of PLACES places is a whole number of these parts of 1 (97.5416 is 975416 units):
+#: sums of them are exact integers.
+UNITS = 10**PLACES
 
 #: 28 significant digits and half-up rounding; invalid operations raise instead of giving NaN.
 ARITHMETIC = Context(

@@ -309,17 +309,17 @@ GROUP BY v.branch_id, s.section_key
 ROLLUP_LEAGUE_VISITS = """
 SELECT branch_id,
        sum(visits) FILTER (WHERE month >= %(start)s),
-       sum(score_sum) FILTER (WHERE month >= %(start)s),
-       sum(score_squares) FILTER (WHERE month >= %(start)s),
+       sum(score_units) FILTER (WHERE month >= %(start)s),
+       sum(square_units) FILTER (WHERE month >= %(start)s),
        sum(visits) FILTER (WHERE month < %(start)s),
-       sum(score_sum) FILTER (WHERE month < %(start)s)
+       sum(score_units) FILTER (WHERE month < %(start)s)
 FROM monthly_scores
 WHERE form_version_id = ANY(%(forms)s) AND month >= %(previous)s AND month < %(end)s
 GROUP BY branch_id
 """
 
 ROLLUP_LEAGUE_SECTIONS = """
-SELECT branch_id, section_key, round(sum(percent_sum) / sum(visits), 4), sum(visits)
+SELECT branch_id, section_key, round(sum(percent_units) / (10000.0 * sum(visits)), 4), sum(visits)
 FROM monthly_section_scores
 WHERE form_version_id = ANY(%(forms)s) AND month >= %(start)s AND month < %(end)s
 GROUP BY branch_id, section_key

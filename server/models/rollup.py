@@ -5,8 +5,12 @@ A row holds, for one branch, one form version and one month (of `started_at` in 
 approved, not deleted visits with a score: how many, the sum of their percents and the sum of
 their squares; a section row holds how many of those visits the section applied to and the sum
 of its percents. A league table then adds at most 12 (a year) or 24 (with the previous year)
-rows per branch instead of joining every visit's section scores; the numbers are exactly those
-of the same sums taken over the visits (decimal sums on PostgreSQL).
+rows per branch instead of joining every visit's section scores.
+
+Sums are whole numbers: a percent of 4 places counts as that many units of 1/10,000 of a point
+(97.5416 % is 975416), its square as units of 1/10^8. They are exact on every database (SQLite
+too, whose decimals are floats), and integers add up several times faster than decimals in
+PostgreSQL, which is most of the league table's time in the database.
 
 The rows are derived data, refreshed like a database trigger, whatever code changes a visit:
 
@@ -29,16 +33,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from itertools import chain
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Date,
     ForeignKey,
     Index,
-    Numeric,
     String,
     cast,
     delete,
@@ -52,12 +55,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from audit_forms.decimals import UNITS
 from server.extensions import db
 from server.models.visit import Visit, VisitSectionScore, VisitStatus
-
-# Sums of 4-place percents and of their squares (8 places), exact on PostgreSQL.
-SUM = Numeric(18, 4)
-SQUARES = Numeric(22, 8)
 
 # What a visit's rows depend on: a change to any of these moves or changes its sums.
 _COUNTED_BY = (
@@ -73,7 +73,8 @@ _VISITS = "monthly_scores.visits"  # session.info: visit ids whose current cell 
 
 
 class MonthlyScore(db.Model):
-    """Approved visits of a branch, form version and month: count, sum and sum of squares."""
+    """Approved visits of a branch, form version and month: count, sum and sum of squares (in
+    units: score_units / UNITS and square_units / UNITS² are in points)."""
 
     __tablename__ = "monthly_scores"
     __table_args__ = (Index("ix_monthly_scores_branch_id_month", "branch_id", "month"),)
@@ -82,8 +83,8 @@ class MonthlyScore(db.Model):
     branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), primary_key=True)
     form_version_id: Mapped[int] = mapped_column(ForeignKey("form_versions.id"), primary_key=True)
     visits: Mapped[int]
-    score_sum: Mapped[Decimal] = mapped_column(SUM)
-    score_squares: Mapped[Decimal] = mapped_column(SQUARES)
+    score_units: Mapped[int] = mapped_column(BigInteger)
+    square_units: Mapped[int] = mapped_column(BigInteger)
 
     def __repr__(self) -> str:
         return f"<MonthlyScore {self.month:%Y-%m} branch {self.branch_id} n={self.visits}>"
@@ -100,7 +101,7 @@ class MonthlySectionScore(db.Model):
     form_version_id: Mapped[int] = mapped_column(ForeignKey("form_versions.id"), primary_key=True)
     section_key: Mapped[str] = mapped_column(String(100), primary_key=True)
     visits: Mapped[int]  # visits in which the section applied (its percent is not null)
-    percent_sum: Mapped[Decimal] = mapped_column(SUM)
+    percent_units: Mapped[int] = mapped_column(BigInteger)
 
     def __repr__(self) -> str:
         return (
@@ -136,13 +137,19 @@ def _month_column(session: Session) -> ColumnElement:
     return func.date(Visit.started_at, "start of month")
 
 
+def units(percent: ColumnElement) -> ColumnElement[int]:
+    """A stored 4-place percent as whole units (exact: SQLite's float is within far less than
+    half a unit of it)."""
+    return cast(func.round(percent * UNITS), BigInteger)
+
+
 def _fill(session: Session, month: ColumnElement, where: Iterable[ColumnElement[bool]]) -> None:
     """Insert the sums of the counted visits that match `where`, grouped by month."""
     where = (*_counted(), *where)
-    score = Visit.score_percent
+    score = units(Visit.score_percent)
     session.execute(
         insert(MonthlyScore).from_select(
-            ["month", "branch_id", "form_version_id", "visits", "score_sum", "score_squares"],
+            ["month", "branch_id", "form_version_id", "visits", "score_units", "square_units"],
             select(
                 month,
                 Visit.branch_id,
@@ -158,14 +165,14 @@ def _fill(session: Session, month: ColumnElement, where: Iterable[ColumnElement[
     percent = VisitSectionScore.percent
     session.execute(
         insert(MonthlySectionScore).from_select(
-            ["month", "branch_id", "form_version_id", "section_key", "visits", "percent_sum"],
+            ["month", "branch_id", "form_version_id", "section_key", "visits", "percent_units"],
             select(
                 month,
                 Visit.branch_id,
                 Visit.form_version_id,
                 VisitSectionScore.section_key,
                 func.count(),
-                func.sum(percent),
+                func.sum(units(percent)),
             )
             .join(Visit, Visit.id == VisitSectionScore.visit_id)
             .where(*where, percent.is_not(None))

@@ -30,7 +30,6 @@ from sqlalchemy import (
     Compiled,
     Dialect,
     Float,
-    Integer,
     Numeric,
     Row,
     Select,
@@ -58,6 +57,7 @@ from server.models import (
     VisitAnswer,
     rollup,
 )
+from server.models.rollup import units
 from server.models.visit import VisitStatus
 from server.scope import area_filter, branch_filter
 from server.services import forms
@@ -372,7 +372,7 @@ def _branch_subjects(user: User, area: Area | None) -> Select:
             Branch.id,
             Branch.code,
             Branch.name,
-            _units_in_sql(Branch.target_score),
+            units(Branch.target_score),
             Branch.active,
             Area.id,
             Area.code,
@@ -535,14 +535,15 @@ def _score_sums(
     first, end = _months(period)
     since = _months(previous)[0] if previous is not None else first
     current = MonthlyScore.month >= first
-    visits, total = MonthlyScore.visits, MonthlyScore.score_sum
+    visits, total = MonthlyScore.visits, MonthlyScore.score_units
+    squares = cast(func.sum(MonthlyScore.square_units).filter(current), Float) / float(UNITS**2)
     return rows.select(
         MonthlyScore,
         func.sum(visits).filter(current),
-        _units_in_sql(func.sum(total).filter(current)),
-        cast(func.sum(MonthlyScore.score_squares).filter(current), Float),
+        _whole_sum(total, current),
+        squares,  # in points²
         func.sum(visits).filter(~current),
-        _units_in_sql(func.sum(total).filter(~current)),
+        _whole_sum(total, ~current),
     ).where(*_in_months(MonthlyScore, versions, since, end))
 
 
@@ -553,10 +554,11 @@ def _sums_of(result: Iterable[Sequence[Any]]) -> dict[int, _Sums]:
     }
 
 
-def _units_in_sql(value: ColumnElement) -> ColumnElement:
-    """A number of 4 places as whole units of 1/10,000, exact (SQLite's float sums of them are
-    within far less than half a unit)."""
-    return cast(func.round(value * UNITS), BigInteger)
+def _whole_sum(column: ColumnElement, when: ColumnElement[bool] | None = None) -> ColumnElement:
+    """The sum of a column of whole numbers, as a whole number (PostgreSQL's sum of bigints is
+    a decimal)."""
+    total = func.sum(column)
+    return cast(total if when is None else total.filter(when), BigInteger)
 
 
 class _SectionColumns(NamedTuple):
@@ -587,7 +589,7 @@ def _section_means(
         # FILTER rather than CASE: a quarter less of the database's time for the pivot.
         chosen = table.section_key == section.key
         n = func.sum(table.visits).filter(chosen)
-        columns.append(_mean_units_in_sql(func.sum(table.percent_sum).filter(chosen), n))
+        columns.append(_rounded_quotient_in_sql(_whole_sum(table.percent_units, chosen), n))
         columns.append(func.coalesce(n, 0))
     return rows.select(table, *columns).where(*_in_months(table, versions, *_months(period)))
 
@@ -701,15 +703,10 @@ def _table(
         yield subjects, sums, lambda: _section_columns(section_rows())
 
 
-def _mean_units_in_sql(total: ColumnElement, n: ColumnElement) -> ColumnElement:
-    """total / n in whole units of 1/10,000, rounded half up by the database.
-
-    Exact decimal division on PostgreSQL, as AVG does it; SQLite divides in floating point
-    (its sums of whole numbers are integers, so the division is made a float one).
-    """
-    if db.session.get_bind().dialect.name != "postgresql":
-        total = cast(total, Float)  # type: ignore[assignment]
-    return cast(func.round(total * UNITS / n), Integer)
+def _rounded_quotient_in_sql(total: ColumnElement, n: ColumnElement) -> ColumnElement:
+    """statistics.rounded_quotient by the database: whole numbers divide exactly, as whole
+    numbers, on PostgreSQL and SQLite alike."""
+    return (2 * total + n) // (2 * n)
 
 
 def _shown(subject: Subject, sums: _Sums | None) -> bool:
@@ -831,7 +828,7 @@ def heatmap(
 
 
 def _mean_of(sums: _Sums | None) -> Decimal | None:
-    return QUANTUM * rounded_quotient(sums.total, sums.n) if sums is not None and sums.n else None
+    return _mean(sums.total, sums.n) if sums is not None else None
 
 
 def _section_totals(
@@ -882,7 +879,7 @@ def trend(
     by_month = {
         _year_month(month): (n, total) for month, n, total in _monthly_sums(MonthlyScore, *in_range)
     }
-    by_month_section: dict[tuple[int, int], dict[str, tuple[int, Decimal]]] = defaultdict(dict)
+    by_month_section: dict[tuple[int, int], dict[str, tuple[int, int]]] = defaultdict(dict)
     for month, key, n, total in _monthly_sums(MonthlySectionScore, *in_range):
         by_month_section[_year_month(month)][key] = (n, total)
     points = tuple(_trend_point(period, by_month, by_month_section, sections) for period in periods)
@@ -922,16 +919,17 @@ def _monthly_sums(
     end: date,
     branches: _Branches,
 ) -> list[tuple[Any, ...]]:
-    """Per month (and per section, for section sums): visits and the sum of their percents,
+    """Per month (and per section, for section sums): visits and the sum of their percents in
+    whole units,
     `(month, [section_key,] n, total)`."""
     keys = (table.month,) if table is MonthlyScore else (table.month, table.section_key)
-    total = table.score_sum if table is MonthlyScore else table.percent_sum
+    total = table.score_units if table is MonthlyScore else table.percent_units
     rows = db.session.execute(
-        select(*keys, func.sum(table.visits), type_coerce(func.sum(total), _SUM))
+        select(*keys, func.sum(table.visits), _whole_sum(total))
         .where(*_in_months(table, versions, first, end), *branches.where(table.branch_id))
         .group_by(*keys)
     ).all()
-    return [(*row[:-1], _decimal(row[-1])) for row in rows]
+    return [tuple(row) for row in rows]
 
 
 def _year_month(month: date) -> tuple[int, int]:
@@ -946,21 +944,26 @@ def _months_of(period: Period) -> list[tuple[int, int]]:
 
 def _trend_point(
     period: Period,
-    by_month: Mapping[tuple[int, int], tuple[int, Decimal]],
-    by_month_section: Mapping[tuple[int, int], Mapping[str, tuple[int, Decimal]]],
+    by_month: Mapping[tuple[int, int], tuple[int, int]],
+    by_month_section: Mapping[tuple[int, int], Mapping[str, tuple[int, int]]],
     sections: Sequence[SectionRef],
 ) -> TrendPoint:
     """A month, or a quarter folded from its months' counts and sums (exactly)."""
     months = _months_of(period)
     n = sum(by_month.get(month, (0, 0))[0] for month in months)
-    total = sum((by_month.get(month, (0, Decimal(0)))[1] for month in months), Decimal(0))
+    total = sum(by_month.get(month, (0, 0))[1] for month in months)
     cells = []
     for section in sections:
         parts = [by_month_section.get(month, {}).get(section.key) for month in months]
         count = sum(part[0] for part in parts if part)
-        section_total = sum((part[1] for part in parts if part), Decimal(0))
-        cells.append(SectionMean(quantize(section_total / count) if count else None, count))
-    return TrendPoint(period, n, quantize(total / n) if n else None, tuple(cells))
+        section_total = sum(part[1] for part in parts if part)
+        cells.append(SectionMean(_mean(section_total, count), count))
+    return TrendPoint(period, n, _mean(total, n), tuple(cells))
+
+
+def _mean(total_units: int, n: int) -> Decimal | None:
+    """The mean of n percents summing to total_units, rounded half up to 4 places."""
+    return QUANTUM * rounded_quotient(total_units, n) if n else None
 
 
 # --- weakest questions -------------------------------------------------------------------------

@@ -31,6 +31,7 @@ import numpy as np
 from audit_forms.decimals import (
     PLACES,
     QUANTUM,
+    UNITS,
     arithmetic,
     quantize,
     to_decimal,
@@ -40,8 +41,6 @@ from audit_forms.decimals import (
 #: (error far below 1e-12 there); at or below it, from inverting the exact distribution function.
 CORNISH_FISHER_FROM_DF = 1000
 
-#: Exact sums and rounded values are counted in whole units of 1/10,000 of a point.
-UNITS = 10**PLACES
 
 _Whole = TypeVar("_Whole", int, np.ndarray)  # a whole number, or an array of them
 

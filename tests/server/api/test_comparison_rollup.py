@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -66,8 +65,8 @@ def kept_rows(db) -> tuple[list, list]:
             MonthlyScore.branch_id,
             MonthlyScore.form_version_id,
             MonthlyScore.visits,
-            MonthlyScore.score_sum,
-            MonthlyScore.score_squares,
+            MonthlyScore.score_units,
+            MonthlyScore.square_units,
         ).order_by(MonthlyScore.month, MonthlyScore.branch_id, MonthlyScore.form_version_id)
     ).all()
     sections = db.session.execute(
@@ -77,7 +76,7 @@ def kept_rows(db) -> tuple[list, list]:
             MonthlySectionScore.form_version_id,
             MonthlySectionScore.section_key,
             MonthlySectionScore.visits,
-            MonthlySectionScore.percent_sum,
+            MonthlySectionScore.percent_units,
         ).order_by(
             MonthlySectionScore.month,
             MonthlySectionScore.branch_id,
@@ -121,7 +120,7 @@ def test_sums_follow_a_visit_through_review_revision_delete_and_purge(
     rows = assert_fresh(db)
     assert months(rows) == {(date(2026, 10, 1), branch): 1}
     (_, _, _, n, total, squares) = rows[0][0]
-    assert (n, Decimal(str(total)), Decimal(str(squares))) == (1, 100, 10000)
+    assert (n, total, squares) == (1, 100 * 10**4, 100**2 * 10**8)  # whole units
     assert {key for _, _, _, key, _, _ in rows[1]}  # the sections are summed too
 
     # The corrected revision moves the visit to September (UTC) and fails a question.
@@ -143,7 +142,7 @@ def test_sums_follow_a_visit_through_review_revision_delete_and_purge(
     decide(returned, "approve")
     rows = assert_fresh(db)
     assert months(rows) == {(date(2026, 9, 1), branch): 1, (date(2026, 10, 1), branch): 1}
-    assert Decimal(str(rows[0][0][4])) < 100  # September's visit lost points
+    assert rows[0][0][4] < 100 * 10**4  # September's visit lost points
 
     assert client.delete(f"/api/v1/visits/{approved}", headers=hq_headers).status_code == 204
     assert months(assert_fresh(db)) == {(date(2026, 9, 1), branch): 1}
