@@ -454,3 +454,29 @@ def test_the_columns_give_the_same_table_and_its_median(drawn: Drawn) -> None:
 
     assert result.rows == league_table(table)
     assert result.median == median_of_means(result.rows)
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        {"n": [-1], "totals": [0], "total_squares": [0.0]},
+        {"n": [True], "totals": [500_000], "total_squares": [2500.0]},
+        {"n": [1], "totals": [1_000_001], "total_squares": [10000.0]},  # above 100 %
+        {"n": [1], "totals": [-1], "total_squares": [0.0]},
+        {"n": [0], "totals": [0], "total_squares": [1.0]},
+        {"previous_means": [1_000_001]},
+        {"targets": [-1]},
+    ],
+)
+def test_impossible_columns_are_refused(column: dict[str, list[object]]) -> None:
+    fields = {
+        "keys": ["b"],
+        "groups": ["A"],
+        "n": [1],
+        "totals": [500_000],  # 50 % in units of 1/10,000
+        "total_squares": [2500.0],
+        "previous_means": [None],
+        "targets": [None],
+    }
+    with pytest.raises(ValueError, match="b|whole"):
+        league(ScoreColumns(**(fields | column)))  # type: ignore[arg-type]
