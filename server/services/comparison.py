@@ -43,7 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased, defer
 
 from audit_forms import Form, Question, Section
-from audit_forms.decimals import QUANTUM, quantize
+from audit_forms.decimals import QUANTUM, UNITS, quantize
 from reports.data import Measure, Period, PeriodKind
 from server.extensions import db
 from server.models import (
@@ -63,7 +63,6 @@ from server.scope import area_filter, branch_filter
 from server.services import forms
 from server.services.errors import InvalidInput, NotFound
 from server.services.statistics import (
-    UNITS,
     LeagueStats,
     ScoreColumns,
     league,
@@ -569,6 +568,12 @@ def _whole_sum(column: ColumnElement, when: ColumnElement[bool] | None = None) -
     return cast(total if when is None else total.filter(when), BigInteger)
 
 
+def _rounded_quotient_in_sql(total: ColumnElement, n: ColumnElement) -> ColumnElement:
+    """statistics.rounded_quotient by the database: whole numbers divide exactly, as whole
+    numbers, on PostgreSQL and SQLite alike."""
+    return (2 * total + n) // (2 * n)
+
+
 class _SectionColumns(NamedTuple):
     """Section means and counts of one row, aligned with the sections asked for."""
 
@@ -720,12 +725,6 @@ def _table(
         yield subjects, sums, lambda: _section_columns(section_rows())
 
 
-def _rounded_quotient_in_sql(total: ColumnElement, n: ColumnElement) -> ColumnElement:
-    """statistics.rounded_quotient by the database: whole numbers divide exactly, as whole
-    numbers, on PostgreSQL and SQLite alike."""
-    return (2 * total + n) // (2 * n)
-
-
 def _shown(subject: Subject, sums: _Sums | None) -> bool:
     """Inactive branches and areas appear only in periods in which they have visits."""
     return subject.active or (sums is not None and sums.n > 0)
@@ -791,10 +790,7 @@ def _score_columns(subjects: Sequence[Subject], sums: Mapping[int, _Sums]) -> Sc
         [row.n for row in rows],
         [row.total for row in rows],
         [row.total_squares for row in rows],
-        [
-            rounded_quotient(row.previous_total, row.previous_n) if row.previous_n else None
-            for row in rows
-        ],
+        [row.previous_mean for row in rows],
         [subject.target_units for subject in subjects],
     )
 
