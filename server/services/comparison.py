@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from functools import lru_cache, partial
+from functools import cached_property, lru_cache, partial
 from typing import Any, NamedTuple
 
+import numpy as np
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
@@ -63,8 +64,11 @@ from server.scope import area_filter, branch_filter
 from server.services import forms
 from server.services.errors import InvalidInput, NotFound
 from server.services.statistics import (
+    NONE,
+    LeagueColumns,
     LeagueStats,
     ScoreColumns,
+    decimals,
     league,
     rounded_quotient,
 )
@@ -148,8 +152,12 @@ class Ranking:
     confidence: float = CONFIDENCE
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Comparison:
+    """A league table. Its rows are held as columns (`subjects`, `stats`, the section arrays),
+    in rank order, rows without visits last: the JSON is written a column at a time. `rows`
+    gives them one object per row, their numbers as Decimals, for the exports."""
+
     period: Period
     previous_period: Period
     level: Level
@@ -160,7 +168,16 @@ class Comparison:
     sections: tuple[SectionRef, ...]
     ranking: Ranking
     median: Decimal | None
-    rows: tuple[ComparisonRow, ...]  # in rank order, rows without visits last
+    subjects: tuple[Subject, ...]
+    stats: LeagueColumns
+    section_means: np.ndarray  # rows x sections, in units; statistics.NONE where none
+    section_counts: np.ndarray  # rows x sections: visits in which each section applied
+
+    @cached_property
+    def rows(self) -> tuple[ComparisonRow, ...]:
+        means = _decimal_rows(self.section_means)
+        counts = [tuple(row) for row in self.section_counts.tolist()]
+        return tuple(map(ComparisonRow, self.subjects, self.stats.rows(), means, counts))
 
 
 @dataclass(frozen=True)
@@ -574,18 +591,38 @@ def _rounded_quotient_in_sql(total: ColumnElement, n: ColumnElement) -> ColumnEl
     return (2 * total + n) // (2 * n)
 
 
-class _SectionColumns(NamedTuple):
-    """Section means and counts of one row, aligned with the sections asked for."""
+class _SectionTable(NamedTuple):
+    """The rows of `_section_means`: a row per branch (or area) id, a column per section."""
 
-    means: tuple[Decimal | None, ...]
-    counts: tuple[int, ...]
+    rows: dict[int, int]  # id -> row
+    means: np.ndarray  # in units; statistics.NONE where the section never applied
+    counts: np.ndarray
 
     @classmethod
-    def empty(cls, sections: Sequence[SectionRef]) -> _SectionColumns:
-        return cls((None,) * len(sections), (0,) * len(sections))
+    def of(cls, result: Sequence[Sequence[Any]], sections: int) -> _SectionTable:
+        # Through floats, which take None (as NaN): the database's whole numbers fit them exactly.
+        values = np.array(result, dtype=float).reshape(-1, 1 + 2 * sections)
+        means = values[:, 1::2]
+        known = ~np.isnan(means)
+        units = np.full(means.shape, NONE, dtype=np.int64)
+        units[known] = means[known]
+        rows = {id_: row for row, id_ in enumerate(values[:, 0].astype(np.int64).tolist())}
+        return cls(rows, units, values[:, 2::2].astype(np.int64))
 
-    def cells(self) -> tuple[SectionMean, ...]:
-        return tuple(map(SectionMean, self.means, self.counts))
+    def aligned(self, ids: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Means and counts of these ids, in their order: NONE and 0 for an id without visits."""
+        rows = np.array([self.rows.get(id_, -1) for id_ in ids], dtype=np.intp)
+        # Row -1 is the one appended: no means, no counts.
+        means = np.vstack([self.means, np.full((1, self.means.shape[1]), NONE)])
+        counts = np.vstack([self.counts, np.zeros((1, self.counts.shape[1]), dtype=np.int64)])
+        return means[rows], counts[rows]
+
+
+def _decimal_rows(units: np.ndarray) -> list[tuple[Decimal | None, ...]]:
+    """A table of units, a tuple of Decimals (None for NONE) per row."""
+    width = units.shape[1]
+    values = decimals(units.reshape(-1))
+    return [tuple(values[start : start + width]) for start in range(0, len(values), width)]
 
 
 def _section_means(
@@ -594,7 +631,7 @@ def _section_means(
     """Per row: mean and count of each section's percents over the period's visits.
 
     One result row per branch (or area), a pair of columns per section: the database does the
-    work, and Python reads 2,000 rows rather than 2,000 x sections (`_section_columns`).
+    work, and Python reads 2,000 rows rather than 2,000 x sections (`_SectionTable`).
     """
     table = MonthlySectionScore
     columns = _section_mean_columns(tuple(section.key for section in sections))
@@ -614,18 +651,6 @@ def _section_mean_columns(keys: tuple[str, ...]) -> tuple[ColumnElement, ...]:
         columns.append(_rounded_quotient_in_sql(_whole_sum(table.percent_units, chosen), n))
         columns.append(func.coalesce(n, 0))
     return tuple(columns)
-
-
-def _section_columns(result: Iterable[Sequence[Any]]) -> dict[int, _SectionColumns]:
-    """The rows of `_section_means` by row id, the means as Decimals."""
-    quantum = QUANTUM
-    return {
-        row[0]: _SectionColumns(
-            tuple([None if units is None else quantum * units for units in row[1::2]]),
-            row[2::2],
-        )
-        for row in result
-    }
 
 
 # What `_Pipeline.send` returns: called, it gives the query's rows.
@@ -698,7 +723,7 @@ def _table(
     period: Period,
     previous: Period | None,
     sections: Sequence[SectionRef],
-) -> Iterator[tuple[list[Subject], dict[int, _Sums], Callable[[], dict[int, _SectionColumns]]]]:
+) -> Iterator[tuple[list[Subject], dict[int, _Sums], Callable[[], _SectionTable]]]:
     """The rows of a league table or heat map (those without visits too), their score sums
     (`_score_sums`), and their section means to collect later.
 
@@ -722,7 +747,7 @@ def _table(
         if branch_rows is not None:
             subjects = _branch_subjects_of(branch_rows())
         sums = _sums_of(sum_rows())
-        yield subjects, sums, lambda: _section_columns(section_rows())
+        yield subjects, sums, lambda: _SectionTable.of(section_rows(), len(sections))
 
 
 def _shown(subject: Subject, sums: _Sums | None) -> bool:
@@ -756,14 +781,10 @@ def compare(
     ):
         subjects = [subject for subject in subjects if _shown(subject, sums.get(subject.id))]
         table = league(_score_columns(subjects, sums), min_visits=min_visits, confidence=CONFIDENCE)
-        section_means = section_columns()
+        section_table = section_columns()
     by_code = {subject.code: subject for subject in subjects}
-    empty = _SectionColumns.empty(sections)
-    rows = []
-    for stats in table.rows:
-        subject = by_code[stats.key]
-        columns = section_means.get(subject.id, empty)
-        rows.append(ComparisonRow(subject, stats, columns.means, columns.counts))
+    ranked = tuple(by_code[key] for key in table.columns.keys)
+    section_means, section_counts = section_table.aligned(subject.id for subject in ranked)
     return Comparison(
         period=period,
         previous_period=previous,
@@ -775,7 +796,10 @@ def compare(
         sections=sections,
         ranking=Ranking(min_visits, "area" if level is Level.BRANCH else "parent"),
         median=table.median,
-        rows=tuple(rows),
+        subjects=ranked,
+        stats=table.columns,
+        section_means=section_means,
+        section_counts=section_counts,
     )
 
 
@@ -817,17 +841,19 @@ def heatmap(
         sums,
         section_columns,
     ):
-        section_means = section_columns()
-    empty = _SectionColumns.empty(sections)
+        section_table = section_columns()
+    subjects = [subject for subject in subjects if _shown(subject, sums.get(subject.id))]
+    means, counts = section_table.aligned(subject.id for subject in subjects)
     rows = [
         HeatmapRow(
             subject,
             sums[subject.id].n if subject.id in sums else 0,
             _mean_of(sums.get(subject.id)),
-            section_means.get(subject.id, empty).cells(),
+            tuple(map(SectionMean, row_means, row_counts)),
         )
-        for subject in subjects
-        if _shown(subject, sums.get(subject.id))
+        for subject, row_means, row_counts in zip(
+            subjects, _decimal_rows(means), counts.tolist(), strict=True
+        )
     ]
     rows.sort(key=lambda row: (row.mean is None, -(row.mean or 0), row.subject.code))
     return Heatmap(

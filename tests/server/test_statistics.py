@@ -6,11 +6,14 @@ import math
 from collections.abc import Hashable, Sequence
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from audit_forms.decimals import QUANTUM
 from server.services.statistics import (
+    NONE,
     LeagueStats,
     ScoreAggregate,
     ScoreColumns,
@@ -18,6 +21,7 @@ from server.services.statistics import (
     league_table,
     median_of_means,
     t_quantile,
+    texts,
 )
 
 
@@ -452,8 +456,8 @@ def test_the_columns_give_the_same_table_and_its_median(drawn: Drawn) -> None:
 
     result = league(ScoreColumns.of(table))
 
-    assert result.rows == league_table(table)
-    assert result.median == median_of_means(result.rows)
+    assert result.columns.rows() == league_table(table)
+    assert result.median == median_of_means(result.columns.rows())
 
 
 @pytest.mark.parametrize(
@@ -480,3 +484,38 @@ def test_impossible_columns_are_refused(column: dict[str, list[object]]) -> None
     }
     with pytest.raises(ValueError, match="b|whole"):
         league(ScoreColumns(**(fields | column)))  # type: ignore[arg-type]
+
+
+def test_texts_write_units_as_decimals_do() -> None:
+    units = np.array([[975416, 0, 1_000_000], [-17455, -5, NONE], [12_345_678, 1, NONE]])
+
+    assert texts(units) == [
+        ["97.5416", "0.0000", "100.0000"],
+        ["-1.7455", "-0.0005", None],
+        ["1234.5678", "0.0001", None],
+    ]
+    assert texts(np.array([], dtype=np.int64)) == []
+
+
+@given(st.lists(st.integers(min_value=-(10**12), max_value=10**12), max_size=50))
+def test_texts_equal_the_decimals_str(values: list[int]) -> None:
+    assert texts(np.array(values, dtype=np.int64)) == [str(QUANTUM * value) for value in values]
+
+
+def test_the_columns_hold_the_rows_in_rank_order() -> None:
+    table = [
+        aggregate("c", [60, 70], previous_mean=Decimal("50"), target=Decimal("80")),
+        aggregate("a", [90, 95, 100], target=Decimal("90")),
+        aggregate("z", []),
+        aggregate("b", [90, 95, 100]),
+    ]
+
+    columns = league(ScoreColumns.of(table)).columns
+
+    assert columns.keys == ["a", "b", "c", "z"]
+    assert columns.rank.tolist() == [1, 1, 3, 0]
+    assert columns.rank_tied.tolist() == [True, True, False, False]
+    assert columns.change.tolist() == [NONE, NONE, 150_000, NONE]
+    assert columns.target_met.tolist() == [True, False, False, False]
+    assert columns.too_few_visits.tolist() == [False, False, True, True]
+    assert columns.rows() == league_table(table)

@@ -12,14 +12,17 @@ from typing import Any
 import marshmallow as ma
 
 from reports.data import Measure, Period, PeriodKind
-from server.api.fastdump import FastDumpSchema
+from server.api.fastdump import ColumnarRows, FastDumpSchema
 from server.api.smorest import Schema
 from server.services.comparison import (
     DEFAULT_FORM,
     DEFAULT_MIN_VISITS,
+    Comparison,
     Granularity,
     Level,
+    Ref,
 )
+from server.services.statistics import NONE, texts
 from server.validators import ExactDecimal
 
 # --- query arguments ---------------------------------------------------------------------------
@@ -262,6 +265,89 @@ class ComparisonRowSchema(FastDumpSchema):
     )
 
 
+def _row_dicts(table: Comparison) -> list[dict[str, Any]]:
+    """ComparisonRowSchema's dump of every row of the table, written a column at a time from
+    its columns: no Decimal and no object per row on the way (a third of the time)."""
+    stats = table.stats
+    scored = (stats.n > 0).tolist()
+    has_target = (stats.target != NONE).tolist()
+    areas: dict[int, dict[str, Any]] = {}  # one dict per area, shared by its branches
+
+    def area(ref: Ref | None) -> dict[str, Any] | None:
+        if ref is None:
+            return None
+        dumped = areas.get(ref.id)
+        if dumped is None:
+            dumped = areas[ref.id] = {"id": ref.id, "code": ref.code, "name": ref.name}
+        return dumped
+
+    return [
+        {
+            "rank": rank or None,
+            "rank_tied": tied,
+            "id": subject.id,
+            "code": subject.code,
+            "name": subject.name,
+            "area": area(subject.area),
+            "visits": n,
+            "mean": mean,
+            "std_dev": std_dev,
+            "interval_low": low,
+            "interval_high": high,
+            "interval_borrowed": borrowed,
+            "group_mean": group_mean,
+            "own_weight": weight,
+            "shrunk_mean": shrunk,
+            "previous_mean": previous,
+            "change": change,
+            "target": target,
+            "target_met": met if visited and targeted else None,
+            "too_few_visits": too_few,
+            "distinguishable_from_median": apart if visited else None,
+            "section_means": section_means,
+        }
+        for (
+            subject,
+            n,
+            rank,
+            tied,
+            mean,
+            std_dev,
+            low,
+            high,
+            borrowed,
+            group_mean,
+            weight,
+            shrunk,
+            previous,
+            change,
+            target,
+            met,
+            too_few,
+            apart,
+            visited,
+            targeted,
+            section_means,
+        ) in zip(
+            table.subjects,
+            stats.n.tolist(),
+            stats.rank.tolist(),
+            stats.rank_tied.tolist(),
+            *map(texts, (stats.mean, stats.std_dev, stats.interval_low, stats.interval_high)),
+            stats.interval_borrowed.tolist(),
+            *map(texts, (stats.group_mean, stats.own_weight, stats.shrunk_mean)),
+            *map(texts, (stats.previous_mean, stats.change, stats.target)),
+            stats.target_met.tolist(),
+            stats.too_few_visits.tolist(),
+            stats.distinguishable_from_median.tolist(),
+            scored,
+            has_target,
+            texts(table.section_means),
+            strict=True,
+        )
+    ]
+
+
 class ComparisonSchema(FastDumpSchema):
     period = ma.fields.Nested(ReportPeriodSchema)
     previous_period = ma.fields.Nested(ReportPeriodSchema)
@@ -275,7 +361,7 @@ class ComparisonSchema(FastDumpSchema):
     sections = ma.fields.Nested(SectionTitleSchema, many=True)
     ranking = ma.fields.Nested(RankingSchema)
     median = _percent("Median of the rows' means")
-    rows = ma.fields.Nested(ComparisonRowSchema, many=True)
+    rows = ColumnarRows(ComparisonRowSchema, _row_dicts)
 
 
 class SectionCellSchema(FastDumpSchema):

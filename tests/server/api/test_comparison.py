@@ -35,6 +35,7 @@ from server.api.comparison.schemas import (
 from server.api.fastdump import FastDumpSchema
 from server.models import Branch, Role, Visit, VisitSectionScore, VisitStatus
 from server.services import comparison, forms
+from server.services.statistics import NONE
 from server.services.visits import store_scores
 from tests.reports.pdfs import read_pdf
 from tests.server.api.conftest import best_answers
@@ -453,6 +454,25 @@ def test_the_fast_dump_equals_marshmallows(world, league, app):
     ]
     for schema, result in dumped:
         assert schema().dump(result) == ma.Schema.dump(schema(), result), schema.__name__
+
+
+@pytest.mark.parametrize("period", ["2026-10", "2026-08", "2026"])
+@pytest.mark.parametrize("min_visits", [0, 3])
+def test_the_columns_dump_as_the_rows_do(world, league, app, period, min_visits):
+    """The rows written a column at a time equal marshmallow's dump of the row objects:
+    with visits, without any (August), over a year, with every row flagged or none."""
+    table = comparison.compare(world.hq, Period.parse(period), min_visits=min_visits)
+
+    assert ComparisonSchema().dump(table) == ma.Schema.dump(ComparisonSchema(), table)
+
+
+def test_section_means_a_section_never_applied_in_is_none():
+    sections = comparison._SectionTable.of([(7, 900_000, 2, None, 0), (3, None, 0, 1, 1)], 2)
+
+    means, counts = sections.aligned([3, 5, 7])
+
+    assert means.tolist() == [[NONE, 1], [NONE, NONE], [900_000, NONE]]
+    assert counts.tolist() == [[0, 1], [0, 0], [2, 0]]
 
 
 # --- scope -------------------------------------------------------------------------------------
