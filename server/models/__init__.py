@@ -10,7 +10,12 @@ from server.models.review import (
     VisitPlan,
     VisitRevision,
 )
-from server.models.rollup import MonthlyScore, MonthlySectionScore
+from server.models.rollup import (
+    MonthlyScore,
+    MonthlySectionScore,
+    PeriodScore,
+    PeriodSectionScore,
+)
 from server.models.user import NETWORK_ROLES, ApiToken, Role, User, user_areas, user_branches
 from server.models.visit import (
     Completeness,
@@ -30,6 +35,8 @@ __all__ = [
     "VisitRevision",
     "MonthlyScore",
     "MonthlySectionScore",
+    "PeriodScore",
+    "PeriodSectionScore",
     "Completeness",
     "Photo",
     "PhotoStatus",

@@ -1,11 +1,13 @@
-"""Monthly score sums per branch and form version: what the league table, heat map and trends
-add up, kept in step with the visits.
+"""Score sums per branch and form version: what the league table, heat map and trends add up,
+kept in step with the visits.
 
 A row holds, for one branch, one form version and one month (of `started_at` in UTC), the
 approved, not deleted visits with a score: how many, the sum of their percents and the sum of
 their squares; a section row holds how many of those visits the section applied to and the sum
-of its percents. A league table then adds at most 12 (a year) or 24 (with the previous year)
-rows per branch instead of joining every visit's section scores.
+of its percents. A league table then adds one or two rows per branch instead of joining every
+visit's section scores. The same sums per quarter and per year (`PeriodScore`, the month rows
+added up) spare a year's league table adding twelve months: 190,000 section rows for 2,000
+branches where the year's own are 16,000.
 
 Sums are whole numbers: a percent of 4 places counts as that many units of 1/10,000 of a point
 (97.5416 % is 975416), its square as units of 1/10^8. They are exact on every database (SQLite
@@ -19,7 +21,8 @@ The rows are derived data, refreshed like a database trigger, whatever code chan
 - after the flush, the visit itself (new, changed, or with section scores added, changed or
   removed) is noted;
 - before a commit, and before the comparison reads the sums (`settle`), every noted cell
-  (branch, month) is recomputed from the visits: deleted and inserted again.
+  (branch, month) is recomputed from the visits: deleted and inserted again; then its quarter
+  and its year, from the months.
 
 A cell is recomputed, never adjusted by a difference, so the rows always equal a fresh
 computation over the stored visits. Changes made with bulk UPDATE or INSERT statements are not
@@ -110,6 +113,53 @@ class MonthlySectionScore(db.Model):
         )
 
 
+class PeriodScore(db.Model):
+    """MonthlyScore's sums over a quarter or a year: the sums of its months."""
+
+    __tablename__ = "period_scores"
+
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # "quarter" or "year"
+    start: Mapped[date] = mapped_column(Date, primary_key=True)  # its first month
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), primary_key=True)
+    form_version_id: Mapped[int] = mapped_column(ForeignKey("form_versions.id"), primary_key=True)
+    visits: Mapped[int]
+    score_units: Mapped[int] = mapped_column(BigInteger)
+    square_units: Mapped[int] = mapped_column(BigInteger)
+
+    def __repr__(self) -> str:
+        return f"<PeriodScore {self.kind} {self.start} branch {self.branch_id} n={self.visits}>"
+
+
+class PeriodSectionScore(db.Model):
+    """MonthlySectionScore's sums over a quarter or a year."""
+
+    __tablename__ = "period_section_scores"
+
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    start: Mapped[date] = mapped_column(Date, primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), primary_key=True)
+    form_version_id: Mapped[int] = mapped_column(ForeignKey("form_versions.id"), primary_key=True)
+    section_key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    visits: Mapped[int]
+    percent_units: Mapped[int] = mapped_column(BigInteger)
+
+    def __repr__(self) -> str:
+        return (
+            f"<PeriodSectionScore {self.kind} {self.start} branch {self.branch_id} "
+            f"{self.section_key} n={self.visits}>"
+        )
+
+
+#: The periods summed beyond months, by their length in months (reports.data.PeriodKind's values).
+SPANS = {"quarter": 3, "year": 12}
+
+
+def span_start(kind: str, month: date) -> date:
+    """The first month of the quarter or year that holds `month`."""
+    length = SPANS[kind]
+    return date(month.year, (month.month - 1) // length * length + 1, 1)
+
+
 def month_of(moment: datetime) -> date:
     """The month (its first day) a visit counts for: that of its start in UTC."""
     return date(moment.year, moment.month, 1)
@@ -182,10 +232,14 @@ def _fill(session: Session, month: ColumnElement, where: Iterable[ColumnElement[
 
 
 def refresh(session: Session, cells: Iterable[tuple[int, date]]) -> None:
-    """Recompute the given (branch_id, month) cells from the visits."""
+    """Recompute the given (branch_id, month) cells from the visits, then their quarters and
+    years from the months."""
     by_month: dict[date, set[int]] = defaultdict(set)
+    by_span: dict[tuple[str, date], set[int]] = defaultdict(set)
     for branch_id, month in cells:
         by_month[month].add(branch_id)
+        for kind in SPANS:
+            by_span[kind, span_start(kind, month)].add(branch_id)
     for month, branch_ids in sorted(by_month.items()):
         for table in (MonthlyScore, MonthlySectionScore):
             session.execute(
@@ -198,14 +252,60 @@ def refresh(session: Session, cells: Iterable[tuple[int, date]]) -> None:
             literal(month, Date),
             (Visit.branch_id.in_(branch_ids), Visit.started_at >= start, Visit.started_at < end),
         )
+    for (kind, start), branch_ids in sorted(by_span.items()):
+        for span_table in (PeriodScore, PeriodSectionScore):
+            session.execute(
+                delete(span_table).where(
+                    span_table.kind == kind,
+                    span_table.start == start,
+                    span_table.branch_id.in_(branch_ids),
+                )
+            )
+        _fill_span(session, kind, start, branch_ids)
+
+
+def _fill_span(session: Session, kind: str, start: date, branch_ids: set[int] | None) -> None:
+    """Insert the sums of a quarter or year from its months, of these branches (None: all)."""
+    end = start
+    for _ in range(SPANS[kind]):
+        end = next_month(end)
+    for month_table, span_table, keys, sums in (
+        (MonthlyScore, PeriodScore, (), ("visits", "score_units", "square_units")),
+        (MonthlySectionScore, PeriodSectionScore, ("section_key",), ("visits", "percent_units")),
+    ):
+        grouped = [
+            month_table.branch_id,
+            month_table.form_version_id,
+            *(getattr(month_table, key) for key in keys),
+        ]
+        where = [month_table.month >= start, month_table.month < end]
+        if branch_ids is not None:
+            where.append(month_table.branch_id.in_(branch_ids))
+        session.execute(
+            insert(span_table).from_select(
+                ["kind", "start", "branch_id", "form_version_id", *keys, *sums],
+                select(
+                    literal(kind, String),
+                    literal(start, Date),
+                    *grouped,
+                    *(func.sum(getattr(month_table, name)) for name in sums),
+                )
+                .where(*where)
+                .group_by(*grouped),
+            )
+        )
 
 
 def rebuild(session: Session) -> None:
     """Recompute every row (after visits were loaded or changed by bulk statements)."""
     session.flush()
-    for table in (MonthlySectionScore, MonthlyScore):
+    for table in (PeriodSectionScore, PeriodScore, MonthlySectionScore, MonthlyScore):
         session.execute(delete(table))
     _fill(session, _month_column(session), ())
+    months = session.scalars(select(MonthlyScore.month).distinct()).all()
+    spans = {(kind, span_start(kind, month)) for month in months for kind in SPANS}
+    for kind, start in sorted(spans):
+        _fill_span(session, kind, start, None)
     _pending(session, _CELLS).clear()
     _pending(session, _VISITS).clear()
 

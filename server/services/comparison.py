@@ -53,6 +53,8 @@ from server.models import (
     FormVersion,
     MonthlyScore,
     MonthlySectionScore,
+    PeriodScore,
+    PeriodSectionScore,
     User,
     Visit,
     VisitAnswer,
@@ -445,7 +447,7 @@ class _Rows:
     branches: _Branches = _Branches()  # branch rows
     members: Subquery | None = None  # (branch_id, row_id) to join, for area rows
 
-    def select(self, table: type[MonthlyScore | MonthlySectionScore], *columns: Any) -> Select:
+    def select(self, table: type[_ScoreTable | _SectionTable_], *columns: Any) -> Select:
         """Columns of `table` (aggregates) per row: `row_id, *columns`, grouped by row."""
         if self.members is None:
             return (
@@ -499,6 +501,38 @@ def _approved(versions: _FormVersions, start: datetime, end: datetime) -> tuple:
     )
 
 
+_ScoreTable = MonthlyScore | PeriodScore
+_SectionTable_ = MonthlySectionScore | PeriodSectionScore
+
+
+def _stored(period: Period) -> tuple[type[_ScoreTable], type[_SectionTable_]]:
+    """The tables that hold a period's sums: a month's its own month's, a quarter's or year's its
+    own too (rollup.PeriodScore), rather than three or twelve months added up."""
+    if period.kind is PeriodKind.MONTH:
+        return MonthlyScore, MonthlySectionScore
+    return PeriodScore, PeriodSectionScore
+
+
+def _in_period(
+    table: type[_ScoreTable | _SectionTable_],
+    versions: _FormVersions,
+    period: Period,
+    *,
+    since: Period | None = None,
+) -> tuple[ColumnElement[bool], ...]:
+    """Conditions on a table of `_stored` sums: the form's versions, and the rows of the period
+    (and of `since`, an earlier period of its kind, up to it)."""
+    first = (since or period).start
+    if table is PeriodScore or table is PeriodSectionScore:
+        return (
+            table.form_version_id.in_(versions.ids),
+            table.kind == period.kind.value,
+            table.start >= first,
+            table.start <= period.start,
+        )
+    return _in_months(table, versions, first, _months(period)[1])
+
+
 def _months(period: Period) -> tuple[date, date]:
     """[first, end) of the period as months: the keys of the monthly sums."""
     return period.start, period.end + timedelta(days=1)
@@ -546,22 +580,21 @@ def _score_sums(
     rows: _Rows, versions: _FormVersions, period: Period, previous: Period | None
 ) -> Select:
     """Per row: count, sum and sum of squares of visit scores in the period, and count and sum
-    in the previous period; one GROUP BY over both periods' monthly sums (`_sums_of`). Whole
+    in the previous period; one GROUP BY over both periods' stored sums (`_sums_of`). Whole
     numbers and floats only: they load several times faster than decimals."""
-    first, end = _months(period)
-    since = _months(previous)[0] if previous is not None else first
-    return rows.select(MonthlyScore, *_score_sum_columns(first)).where(
-        *_in_months(MonthlyScore, versions, since, end)
+    table = _stored(period)[0]
+    return rows.select(table, *_score_sum_columns(table, period.start)).where(
+        *_in_period(table, versions, period, since=previous)
     )
 
 
 @lru_cache(maxsize=256)
-def _score_sum_columns(first: date) -> tuple[ColumnElement, ...]:
+def _score_sum_columns(table: type[_ScoreTable], first: date) -> tuple[ColumnElement, ...]:
     """The columns of `_score_sums` for a period from `first`: made once (SQLAlchemy builds
     expressions slowly, and they never change)."""
-    current = MonthlyScore.month >= first
-    visits, total = MonthlyScore.visits, MonthlyScore.score_units
-    squares = cast(func.sum(MonthlyScore.square_units).filter(current), Float) / float(UNITS**2)
+    current = (table.month if table is MonthlyScore else table.start) >= first
+    visits, total = table.visits, table.score_units
+    squares = cast(func.sum(table.square_units).filter(current), Float) / float(UNITS**2)
     return (
         func.sum(visits).filter(current),
         _whole_sum(total, current),
@@ -633,16 +666,17 @@ def _section_means(
     One result row per branch (or area), a pair of columns per section: the database does the
     work, and Python reads 2,000 rows rather than 2,000 x sections (`_SectionTable`).
     """
-    table = MonthlySectionScore
-    columns = _section_mean_columns(tuple(section.key for section in sections))
-    return rows.select(table, *columns).where(*_in_months(table, versions, *_months(period)))
+    table = _stored(period)[1]
+    columns = _section_mean_columns(table, tuple(section.key for section in sections))
+    return rows.select(table, *columns).where(*_in_period(table, versions, period))
 
 
 @lru_cache(maxsize=256)
-def _section_mean_columns(keys: tuple[str, ...]) -> tuple[ColumnElement, ...]:
+def _section_mean_columns(
+    table: type[_SectionTable_], keys: tuple[str, ...]
+) -> tuple[ColumnElement, ...]:
     """The columns of `_section_means` for these sections, made once: building them took a
     millisecond or two a request."""
-    table = MonthlySectionScore
     columns = []
     for key in keys:
         # FILTER rather than CASE: a quarter less of the database's time for the pivot.
@@ -729,7 +763,9 @@ def _table(
 
     On PostgreSQL the section means (the dearest query) are computed while the caller ranks the
     rows; they are sent once the rows and sums are read, which would otherwise wait for them
-    too. Nothing else may use the session until the block ends.
+    too. (On a connection of their own from the start, they took as long: with two cores, the
+    database's two queries and Python's work only took turns.) Nothing else may use the session
+    until the block ends.
     """
     rollup.settle(db.session)
     if level is Level.BRANCH:

@@ -1,5 +1,6 @@
-"""The monthly score sums (server/models/rollup.py) stay equal to a recomputation from the visits
-through every change of a visit's life: approve, return, reject, revision, delete, purge.
+"""The monthly score sums (server/models/rollup.py), and the quarterly and yearly ones, stay equal
+to a recomputation from the visits through every change of a visit's life: approve, return,
+reject, revision, delete, purge.
 
 Visits go through the API, as the phones and reviewers send them; after each step the kept rows
 are compared with the rows `rollup.rebuild` computes from scratch.
@@ -13,7 +14,15 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from server.models import MonthlyScore, MonthlySectionScore, Visit, VisitStatus, rollup
+from server.models import (
+    MonthlyScore,
+    MonthlySectionScore,
+    PeriodScore,
+    PeriodSectionScore,
+    Visit,
+    VisitStatus,
+    rollup,
+)
 from server.services import retention
 
 
@@ -87,11 +96,29 @@ def kept_rows(db) -> tuple[list, list]:
     return [tuple(row) for row in scores], [tuple(row) for row in sections]
 
 
+def period_rows(db) -> tuple[list, list]:
+    """The quarterly and yearly rows: scores, sections."""
+    kept = []
+    for table in (PeriodScore, PeriodSectionScore):
+        columns = list(table.__table__.columns)
+        kept.append([tuple(row) for row in db.session.execute(select(*columns).order_by(*columns))])
+    return kept[0], kept[1]
+
+
+def periods(db) -> dict[tuple[str, date, int], int]:
+    """(kind, start, branch_id) -> approved visits counted."""
+    return {
+        (kind, start, branch_id): n for kind, start, branch_id, _, n, _, _ in period_rows(db)[0]
+    }
+
+
 def assert_fresh(db) -> tuple[list, list]:
-    """The kept rows equal those recomputed from the visits; returns them."""
-    kept = kept_rows(db)
+    """The kept rows (of months, quarters and years) equal those recomputed from the visits;
+    returns the months'."""
+    kept, kept_periods = kept_rows(db), period_rows(db)
     rollup.rebuild(db.session)
     assert kept_rows(db) == kept
+    assert period_rows(db) == kept_periods
     db.session.rollback()  # go on with the rows as the application kept them
     return kept
 
@@ -143,9 +170,18 @@ def test_sums_follow_a_visit_through_review_revision_delete_and_purge(
     rows = assert_fresh(db)
     assert months(rows) == {(date(2026, 9, 1), branch): 1, (date(2026, 10, 1), branch): 1}
     assert rows[0][0][4] < 100 * 10**4  # September's visit lost points
+    assert periods(db) == {
+        ("quarter", date(2026, 7, 1), branch): 1,
+        ("quarter", date(2026, 10, 1), branch): 1,
+        ("year", date(2026, 1, 1), branch): 2,
+    }
 
     assert client.delete(f"/api/v1/visits/{approved}", headers=hq_headers).status_code == 204
     assert months(assert_fresh(db)) == {(date(2026, 9, 1), branch): 1}
+    assert periods(db) == {
+        ("quarter", date(2026, 7, 1), branch): 1,
+        ("year", date(2026, 1, 1), branch): 1,
+    }
 
     # Purging personal data keeps every score, so every sum.
     before = kept_rows(db)
