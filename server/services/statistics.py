@@ -220,10 +220,20 @@ class LeagueColumns:
     def __len__(self) -> int:
         return len(self.keys)
 
+    def ranks(self) -> list[int | None]:
+        """rank as LeagueStats has it: None for a row without visits."""
+        return [rank or None for rank in self.rank.tolist()]
+
+    def targets_met(self) -> list[bool | None]:
+        """target_met as LeagueStats has it: None without visits or without a target."""
+        return _where(self.target_met, self.n > 0, self.target != NONE)
+
+    def distinguishable(self) -> list[bool | None]:
+        """distinguishable_from_median as LeagueStats has it: None without visits."""
+        return _where(self.distinguishable_from_median, self.n > 0)
+
     def rows(self) -> list[LeagueStats]:
         """The rows as LeagueStats, their numbers as Decimals."""
-        scored = (self.n > 0).tolist()
-        has_target = (self.target != NONE).tolist()
         return [
             tuple.__new__(LeagueStats, row)
             for row in zip(
@@ -233,12 +243,12 @@ class LeagueColumns:
                 *map(decimals, (self.mean, self.std_dev, self.interval_low, self.interval_high)),
                 self.interval_borrowed.tolist(),
                 *map(decimals, (self.group_mean, self.own_weight, self.shrunk_mean)),
-                [rank or None for rank in self.rank.tolist()],
+                self.ranks(),
                 self.rank_tied.tolist(),
                 *map(decimals, (self.previous_mean, self.change, self.target)),
-                _where(self.target_met, scored, has_target),
+                self.targets_met(),
                 self.too_few_visits.tolist(),
-                _where(self.distinguishable_from_median, scored),
+                self.distinguishable(),
                 strict=True,
             )
         ]
@@ -250,10 +260,10 @@ def decimals(units: np.ndarray) -> list[Decimal | None]:
     return [None if value == NONE else quantum * value for value in units.tolist()]
 
 
-def _where(flags: np.ndarray, *conditions: list[bool]) -> list[bool | None]:
+def _where(flags: np.ndarray, *conditions: np.ndarray) -> list[bool | None]:
     """The flags as bools where every condition holds, None elsewhere."""
-    rows = zip(flags.tolist(), *conditions, strict=True)
-    return [flag if all(holds) else None for flag, *holds in rows]
+    held = np.logical_and.reduce(conditions).tolist()
+    return [flag if holds else None for flag, holds in zip(flags.tolist(), held, strict=True)]
 
 
 # The texts of whole parts up to 100 (every percent) and of every fraction, made once.
@@ -500,7 +510,7 @@ class _Estimates:
     """Each row's numbers that need only its own sums and its group's fit, in units."""
 
     mean: np.ndarray
-    std_dev: np.ndarray  # -1: none (a single visit)
+    std_dev: np.ndarray  # NONE: none (a single visit)
     low: np.ndarray
     high: np.ndarray
     own_weight: np.ndarray
@@ -534,7 +544,7 @@ class _Estimates:
         exact, group_units = rows.mean_units, fits.rounded_units[rows.group]
         return cls(
             mean=exact,
-            std_dev=np.where(repeated, _units(np.sqrt(variance * repeated)), -1),
+            std_dev=np.where(repeated, _units(np.sqrt(variance * repeated)), NONE),
             low=np.minimum(_units(low), exact),
             high=np.maximum(_units(high), exact),
             own_weight=_units(weight),
@@ -607,7 +617,7 @@ def _ranked(
         groups=list(columns.groups),
         n=n,
         mean=mean,
-        std_dev=placed(np.where(estimates.std_dev >= 0, estimates.std_dev, NONE)),
+        std_dev=placed(estimates.std_dev),
         interval_low=placed(estimates.low),
         interval_high=placed(estimates.high),
         interval_borrowed=n == 1,
