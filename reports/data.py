@@ -76,6 +76,12 @@ class Period:
         """The period of this kind that starts on `start` (a first of the month)."""
         return cls(kind, start, _add_months(start, _MONTHS[kind]) - timedelta(days=1))
 
+    @classmethod
+    def containing(cls, kind: PeriodKind, day: date) -> Period:
+        """The period of this kind that holds `day`."""
+        length = _MONTHS[kind]
+        return cls.starting(kind, date(day.year, (day.month - 1) // length * length + 1, 1))
+
     @property
     def key(self) -> str:
         if self.kind is PeriodKind.MONTH:

@@ -59,6 +59,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from audit_forms.decimals import UNITS
+from reports.data import Period, PeriodKind
 from server.extensions import db
 from server.models.visit import Visit, VisitSectionScore, VisitStatus
 
@@ -150,14 +151,13 @@ class PeriodSectionScore(db.Model):
         )
 
 
-#: The periods summed beyond months, by their length in months (reports.data.PeriodKind's values).
-SPANS = {"quarter": 3, "year": 12}
+#: The periods summed beyond months.
+SPANS = (PeriodKind.QUARTER, PeriodKind.YEAR)
 
 
-def span_start(kind: str, month: date) -> date:
-    """The first month of the quarter or year that holds `month`."""
-    length = SPANS[kind]
-    return date(month.year, (month.month - 1) // length * length + 1, 1)
+def _spans(months: Iterable[date]) -> set[Period]:
+    """The quarters and years that hold these months."""
+    return {Period.containing(kind, month) for month in months for kind in SPANS}
 
 
 def month_of(moment: datetime) -> date:
@@ -235,11 +235,11 @@ def refresh(session: Session, cells: Iterable[tuple[int, date]]) -> None:
     """Recompute the given (branch_id, month) cells from the visits, then their quarters and
     years from the months."""
     by_month: dict[date, set[int]] = defaultdict(set)
-    by_span: dict[tuple[str, date], set[int]] = defaultdict(set)
+    by_span: dict[Period, set[int]] = defaultdict(set)
     for branch_id, month in cells:
         by_month[month].add(branch_id)
-        for kind in SPANS:
-            by_span[kind, span_start(kind, month)].add(branch_id)
+        for span in _spans([month]):
+            by_span[span].add(branch_id)
     for month, branch_ids in sorted(by_month.items()):
         for table in (MonthlyScore, MonthlySectionScore):
             session.execute(
@@ -252,23 +252,20 @@ def refresh(session: Session, cells: Iterable[tuple[int, date]]) -> None:
             literal(month, Date),
             (Visit.branch_id.in_(branch_ids), Visit.started_at >= start, Visit.started_at < end),
         )
-    for (kind, start), branch_ids in sorted(by_span.items()):
+    for span, branch_ids in sorted(by_span.items(), key=lambda item: (item[0].start, item[0].kind)):
         for span_table in (PeriodScore, PeriodSectionScore):
             session.execute(
                 delete(span_table).where(
-                    span_table.kind == kind,
-                    span_table.start == start,
+                    span_table.kind == span.kind.value,
+                    span_table.start == span.start,
                     span_table.branch_id.in_(branch_ids),
                 )
             )
-        _fill_span(session, kind, start, branch_ids)
+        _fill_span(session, span, branch_ids)
 
 
-def _fill_span(session: Session, kind: str, start: date, branch_ids: set[int] | None) -> None:
+def _fill_span(session: Session, span: Period, branch_ids: set[int] | None) -> None:
     """Insert the sums of a quarter or year from its months, of these branches (None: all)."""
-    end = start
-    for _ in range(SPANS[kind]):
-        end = next_month(end)
     for month_table, span_table, keys, sums in (
         (MonthlyScore, PeriodScore, (), ("visits", "score_units", "square_units")),
         (MonthlySectionScore, PeriodSectionScore, ("section_key",), ("visits", "percent_units")),
@@ -278,15 +275,15 @@ def _fill_span(session: Session, kind: str, start: date, branch_ids: set[int] | 
             month_table.form_version_id,
             *(getattr(month_table, key) for key in keys),
         ]
-        where = [month_table.month >= start, month_table.month < end]
+        where = [month_table.month >= span.start, month_table.month <= span.end]
         if branch_ids is not None:
             where.append(month_table.branch_id.in_(branch_ids))
         session.execute(
             insert(span_table).from_select(
                 ["kind", "start", "branch_id", "form_version_id", *keys, *sums],
                 select(
-                    literal(kind, String),
-                    literal(start, Date),
+                    literal(span.kind.value, String),
+                    literal(span.start, Date),
                     *grouped,
                     *(func.sum(getattr(month_table, name)) for name in sums),
                 )
@@ -303,9 +300,8 @@ def rebuild(session: Session) -> None:
         session.execute(delete(table))
     _fill(session, _month_column(session), ())
     months = session.scalars(select(MonthlyScore.month).distinct()).all()
-    spans = {(kind, span_start(kind, month)) for month in months for kind in SPANS}
-    for kind, start in sorted(spans):
-        _fill_span(session, kind, start, None)
+    for span in _spans(months):
+        _fill_span(session, span, None)
     _pending(session, _CELLS).clear()
     _pending(session, _VISITS).clear()
 

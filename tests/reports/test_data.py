@@ -31,6 +31,20 @@ def test_the_previous_period_crosses_year_boundaries(key, previous) -> None:
     assert Period.parse(key).previous() == Period.parse(previous)
 
 
+@pytest.mark.parametrize(
+    ("kind", "day", "key"),
+    [
+        (PeriodKind.MONTH, date(2026, 10, 31), "2026-10"),
+        (PeriodKind.QUARTER, date(2026, 9, 1), "2026-Q3"),
+        (PeriodKind.QUARTER, date(2026, 10, 1), "2026-Q4"),
+        (PeriodKind.QUARTER, date(2026, 12, 31), "2026-Q4"),
+        (PeriodKind.YEAR, date(2026, 7, 15), "2026"),
+    ],
+)
+def test_the_period_containing_a_day(kind, day, key) -> None:
+    assert Period.containing(kind, day) == Period.parse(key)
+
+
 @pytest.mark.parametrize("key", ["2026-13", "2026-00", "2026-Q5", "26-10", "2026-10-01", ""])
 def test_a_malformed_period_key_is_refused(key) -> None:
     with pytest.raises(ValueError, match="not a period"):
